@@ -1,0 +1,56 @@
+"""The offline provider: deterministic placeholder arguments, clearly marked as such.
+
+It needs no network and no key, so demos and tests run anywhere. The text is assembled from
+generic sentences chosen by a hash of the request key, so the same request always gives the
+same text, and its length follows the word range in the request parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+from arguments.types import Completion, GenerationRequest
+
+MARKER = "[OFFLINE PLACEHOLDER: generated without a model; not a real argument]"
+SENTENCES = (
+    "Consider what follows if we take the claim seriously: {claim}",
+    "The strongest evidence points in one direction, and it is worth weighing carefully.",
+    "People who have looked closely at this question tend to reach the same conclusion.",
+    "The costs of getting this wrong are larger than they first appear.",
+    "A careful look at the practical consequences supports this position.",
+    "Several comparable cases show how this plays out in everyday life.",
+    "The main objection misses what matters most to the people affected.",
+    "When the benefits and risks are set side by side, the balance is clear.",
+    "This is not only a question of principle but of what works in practice.",
+    "Experience from early adopters offers a useful guide here.",
+    "It is reasonable to expect that the trend will continue in the coming years.",
+    "Fairness, safety and cost all lead to the same answer on this question.",
+)
+
+
+class OfflineProvider:
+    """A registered provider that writes deterministic placeholders (marked with MARKER)."""
+
+    name = "offline"
+
+    def generate(self, request: GenerationRequest) -> Completion:
+        seed = int(hashlib.sha256(request.key.encode()).hexdigest()[:16], 16)
+        rng = random.Random(seed)
+        low = int(request.params.get("words_min", 200))
+        high = int(request.params.get("words_max", 300))
+        target = rng.randint(low, max(low, high))
+        claim = str(request.params.get("claim", "the claim"))
+        words = MARKER.split()
+        while len(words) < target:
+            words += rng.choice(SENTENCES).format(claim=claim).split()
+        text = " ".join(words[:target])
+        paragraphs = [" ".join(text.split()[i : i + 80]) for i in range(0, target, 80)]
+        body = "\n\n".join(paragraphs)
+        return Completion(
+            text=body,
+            stop_reason="end_turn",
+            input_tokens=len((request.system + request.user).split()),
+            output_tokens=target,
+            placeholder=True,
+        )

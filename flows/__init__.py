@@ -1,0 +1,3 @@
+"""Prefect flows: thin orchestration over the packages' plain functions.
+
+Only the command line imports this package."""

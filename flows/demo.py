@@ -1,0 +1,28 @@
+"""The demo: a study of offline model writers and simulated participants, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from flows.steps import ReportSummary
+from flows.study_flow import run_study
+from study.examples import write_example
+
+DEMO_NAME = "demo"
+
+
+def demo_paths(out_dir: Path) -> tuple[Path, str]:
+    """Where the demo keeps its study file and its store (a SQLite file in out_dir)."""
+    return out_dir / f"{DEMO_NAME}.toml", f"sqlite:///{(out_dir / 'persuasion.db').resolve()}"
+
+
+@flow(name="demo")
+def demo_flow(out_dir: str) -> ReportSummary:
+    """Write the example study into out_dir and run it with a SQLite store in the same folder."""
+    folder = Path(out_dir)
+    study_file, db = demo_paths(folder)
+    if not study_file.exists():
+        write_example(DEMO_NAME, folder)
+    return run_study(str(study_file), str(folder / "report"), db)

@@ -1,0 +1,69 @@
+"""Plain functions behind the flows: each opens the store, does one stage, and returns a small
+summary. They hold no state: every step reads what the store says is left to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import build_report, ratings_table
+from arguments import GenerationSummary, generate_all
+from study.loading import load_and_register
+from study.store import open_store
+from study.store.repo import get_study_row, study_config
+from surveys import PanelSummary, run_simulated_panel
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    html: str
+    estimates_csv: str
+    n_ratings: int
+
+
+def register_step(db: str | None, study_ref: str) -> str:
+    """Register the study file (or find the stored study); returns the study's name."""
+    store = open_store(db)
+    try:
+        return load_and_register(store, study_ref).study.name
+    finally:
+        store.dispose()
+
+
+def generate_step(db: str | None, name: str) -> GenerationSummary:
+    store = open_store(db)
+    try:
+        loaded = load_and_register(store, name)
+        return generate_all(store, loaded.study, loaded.study_id)
+    finally:
+        store.dispose()
+
+
+def simulate_step(db: str | None, name: str) -> PanelSummary:
+    store = open_store(db)
+    try:
+        loaded = load_and_register(store, name)
+        if loaded.study.recruitment.platform != "simulated":
+            raise ValueError(
+                f"study {name!r} recruits on {loaded.study.recruitment.platform!r}; "
+                'the simulated panel runs only for platform = "simulated"'
+            )
+        return run_simulated_panel(store, loaded.study, loaded.study_id)
+    finally:
+        store.dispose()
+
+
+def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            row = get_study_row(session, name)
+            study, study_id = study_config(row), row.id
+            simulated, claim_hash = row.simulated, row.claim_set_hash
+        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+        report = build_report(
+            ratings, study, out_dir, simulated=simulated, claim_set_hash=claim_hash
+        )
+        return ReportSummary(str(report.html), str(report.estimates_csv), len(ratings))
+    finally:
+        store.dispose()

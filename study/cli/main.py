@@ -1,0 +1,123 @@
+"""The `persuasion` command line: a thin shell over the packages."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import typer
+
+from study.cli import claims_cmd
+from study.cli.errors import clean_errors, console
+from study.cli.options import DB_OPTION
+
+app = typer.Typer(
+    help="Measure how persuasive model-written arguments are, next to human-written ones.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(claims_cmd.app, name="claims")
+
+PREFECT_NOTE = (
+    "Starting a local Prefect server for this run (15-30 s on two cores, longer the "
+    "first time while it creates its database)..."
+)
+
+
+@app.command()
+@clean_errors
+def init(
+    name: str = typer.Argument(..., help="The study's name (file NAME.toml)."),
+    folder: Path = typer.Option(Path("."), "--dir", help="Where to write the file."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented example study file NAME.toml to edit.
+
+    Example: persuasion init my-study
+    """
+    from study.examples import write_example
+
+    path = write_example(name, folder, overwrite=force)
+    console.print(f"Wrote {path}; check it with: persuasion run --check {path}")
+
+
+@app.command()
+@clean_errors
+def run(
+    study: str = typer.Argument(..., help="A study file (.toml)."),
+    out: Path = typer.Option(Path("report"), "--out", help="Report folder."),
+    check: bool = typer.Option(False, "--check", help="Only validate the study file."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Run a study end to end (generate, field, analyse) through Prefect.
+
+    Example: persuasion run my-study.toml --out reports/my-study
+    """
+    from claims import load_claim_set
+    from study.config import load_study
+
+    loaded = load_study(study)
+    claim_set = load_claim_set(loaded.study.claims)
+    if check:
+        console.print(
+            f"{study}: ok: {len(loaded.writers)} writers, {len(claim_set.claims)} "
+            f"claims ({claim_set.name}, sha256 {claim_set.content_hash[:12]})"
+        )
+        return
+    from flows.study_flow import run_study
+
+    _note_prefect()
+    summary = run_study(study, str(out), db)
+    console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
+
+
+@app.command()
+@clean_errors
+def demo(out: Path = typer.Option(Path("demo-output"), "--out", help="Output folder.")) -> None:
+    """Run the demo study (offline models, simulated participants, SQLite) and print where
+    the report is.
+
+    Example: persuasion demo --out demo-output
+    """
+    from flows.demo import demo_flow
+
+    started = time.monotonic()
+    _note_prefect()
+    summary = demo_flow(str(out))
+    console.print(
+        f"Demo finished in {time.monotonic() - started:.0f} s.\n"
+        f"Report: {summary.html}\nEstimates: {summary.estimates_csv}"
+    )
+
+
+@app.command()
+@clean_errors
+def analyze(
+    study: str = typer.Argument(..., help="A stored study's name or a study file."),
+    out: Path = typer.Option(..., "--out", help="Report folder."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Analyse a study's ratings and write the report (HTML, CSV, figures).
+
+    Example: persuasion analyze my-study --out reports/my-study
+    """
+    from flows.steps import analyse_step, register_step
+
+    name = register_step(db, study)
+    summary = analyse_step(db, name, out)
+    console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
+
+
+def _note_prefect() -> None:
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(PREFECT_NOTE)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

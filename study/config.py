@@ -1,0 +1,240 @@
+"""The study definition: a TOML file validated into frozen, typed objects.
+
+Every error names the file, the key and what is allowed (see `load_study`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Platform = Literal["simulated", "link", "prolific"]
+WriterKind = Literal["model", "human"]
+CRON_FIELDS = 5
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class StudyMeta(_Frozen):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    description: str = ""
+    claims: str = "default"
+    seed: int = 2024
+
+
+class Writer(_Frozen):
+    """A writer: a model (provider/model string, generation label, class and order within the
+    class) or human writers. `true_effect` is used only by the simulated panel."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,40}$")]
+    kind: WriterKind
+    model: str = ""
+    generation: str = ""
+    model_class: str = Field("", alias="class")
+    order: int = 0
+    strategies: tuple[str, ...] = ()
+    per_claim: Annotated[int, Field(ge=1, le=20)] = 1
+    true_effect: float = 0.0
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> Writer:
+        if self.kind == "model":
+            if "/" not in self.model:
+                raise ValueError(
+                    f'writer {self.id!r} needs model = "provider/model" '
+                    '(for example "offline/compact-1" or "anthropic/claude-haiku-4-5")'
+                )
+            if not self.strategies:
+                raise ValueError(f"model writer {self.id!r} needs at least one strategy")
+        elif self.model or self.strategies:
+            raise ValueError(f"human writer {self.id!r} takes no model or strategies")
+        return self
+
+
+class Control(_Frozen):
+    """The control arm: arguments against indisputable facts, written by one model writer."""
+
+    writer: str = ""
+    strategy: str = "control"
+    true_effect: float = 0.0
+
+
+class Arguments(_Frozen):
+    words_min: Annotated[int, Field(ge=1)] = 200
+    words_max: Annotated[int, Field(ge=1)] = 300
+    replicates: Annotated[int, Field(ge=1, le=20)] = 1
+    max_tokens: Annotated[int, Field(ge=16, le=64000)] = 700
+    budget_usd: Annotated[float, Field(ge=0)] = 50.0
+
+    @model_validator(mode="after")
+    def _check_range(self) -> Arguments:
+        if self.words_min > self.words_max:
+            raise ValueError(
+                f"words_min ({self.words_min}) is above words_max ({self.words_max}); swap them"
+            )
+        return self
+
+
+class Participants(_Frozen):
+    per_argument: Annotated[int, Field(ge=1, le=100)] = 3
+    items_per_participant: Annotated[int, Field(ge=1, le=20)] = 3
+    control_rate: Annotated[float, Field(ge=0, le=1)] = 0.1
+    words_per_minute: Annotated[int, Field(ge=60, le=2000)] = 400
+    reservation_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
+
+
+class Recruitment(_Frozen):
+    platform: Platform = "simulated"
+    reward_gbp: Annotated[float, Field(ge=0)] = 2.0
+    estimated_minutes: Annotated[int, Field(ge=1)] = 12
+
+
+class Simulation(_Frozen):
+    """The simulated panel's response model (see surveys/simulated.py for the formulas)."""
+
+    before_sd: Annotated[float, Field(gt=0)] = 1.1
+    claim_sd: Annotated[float, Field(ge=0)] = 0.6
+    noise_sd: Annotated[float, Field(ge=0)] = 0.8
+    argument_sd: Annotated[float, Field(ge=0)] = 0.1
+
+
+class Exclusions(_Frozen):
+    max_failed_attention_checks: Annotated[int, Field(ge=0)] = 1
+    min_reading_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class AnalysisPlan(_Frozen):
+    reference: str = "human"
+    smallest_effect: Annotated[float, Field(gt=0)] = 0.2
+    bootstrap_resamples: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
+    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+
+
+class Schedules(_Frozen):
+    sync: str = "*/5 * * * *"
+    analysis: str = "0 3 * * *"
+    new_generation: str = ""
+
+    @model_validator(mode="after")
+    def _check_cron(self) -> Schedules:
+        for key in ("sync", "analysis", "new_generation"):
+            value = getattr(self, key)
+            if value and len(value.split()) != CRON_FIELDS:
+                raise ValueError(
+                    f"schedules.{key} = {value!r} is not a 5-field cron "
+                    'expression such as "*/5 * * * *"'
+                )
+        return self
+
+
+class Study(_Frozen):
+    """A whole study, as declared in its TOML file."""
+
+    study: StudyMeta
+    writers: tuple[Writer, ...]
+    control: Control = Control()
+    arguments: Arguments = Arguments()
+    participants: Participants = Participants()
+    recruitment: Recruitment = Recruitment()
+    simulation: Simulation = Simulation()
+    exclusions: Exclusions = Exclusions()
+    analysis: AnalysisPlan = AnalysisPlan()
+    schedules: Schedules = Schedules()
+
+    @model_validator(mode="after")
+    def _check_writers(self) -> Study:
+        ids = [w.id for w in self.writers]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(
+                f"writer id(s) {', '.join(dupes)} appear more than once; writer ids must be unique"
+            )
+        models = [w.id for w in self.writers if w.kind == "model"]
+        if self.control.writer and self.control.writer not in models:
+            raise ValueError(
+                f"control.writer = {self.control.writer!r} is not a model writer; "
+                f"choose one of: {', '.join(models) or '(none declared)'}"
+            )
+        if self.analysis.reference not in ids:
+            raise ValueError(
+                f"analysis.reference = {self.analysis.reference!r} is not a "
+                f"writer; choose one of: {', '.join(ids)}"
+            )
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.study.name
+
+    def writer(self, writer_id: str) -> Writer:
+        for w in self.writers:
+            if w.id == writer_id:
+                return w
+        raise KeyError(f"no writer {writer_id!r} in study {self.name!r}")
+
+
+class StudyFileError(ValueError):
+    """A study file that cannot be read or does not validate."""
+
+
+def parse_study(text: str, source: str = "<study>") -> Study:
+    """Validate TOML text into a Study; errors name the source, the key and what is allowed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyFileError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Study.model_validate(data)
+    except ValidationError as exc:
+        raise StudyFileError(_describe(exc, source)) from None
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study file. A relative `study.claims` path is resolved against the
+    study file's folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise StudyFileError(f"{path}: no such study file; create one with `persuasion init NAME`")
+    study = parse_study(path.read_text(encoding="utf-8"), str(path))
+    claims_ref = study.study.claims
+    candidate = path.parent / claims_ref
+    if claims_ref.endswith((".yaml", ".yml", ".csv")) and candidate.exists():
+        meta = study.study.model_copy(update={"claims": str(candidate.resolve())})
+        study = study.model_copy(update={"study": meta})
+    return study
+
+
+def study_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        key = _key(err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "literal_error":
+            allowed = err.get("ctx", {}).get("expected", "")
+            msg = f"{err.get('input')!r} is not allowed; allowed: {allowed}"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key; remove it or check its spelling (see `persuasion init`)"
+        elif err["type"] == "missing":
+            msg = "missing; this key is required (see `persuasion init`)"
+        lines.append(f"{source}: {key}: {msg}" if key else f"{source}: {msg}")
+    return "\n".join(lines)
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -1,0 +1,32 @@
+"""Alembic migrations, run programmatically (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.exc import OperationalError
+
+from study.store.engine import Store, StoreError
+
+
+def alembic_config(store: Store) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("study.store") / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", store.url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Bring the store's schema up to `revision` (creating it if empty)."""
+    cfg = alembic_config(store)
+    try:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open the store at {store.display_url}: {exc.orig}; check "
+            "the URL (--db or PERSUASION_DB) and that the server is running"
+        ) from None

@@ -1,0 +1,210 @@
+"""The store's schema (SQLAlchemy 2): one place where all state of all studies lives.
+
+Entities follow DESIGN.md §3. Changes to this file go with an Alembic migration in
+study/store/migrations/versions (a test checks that the migrations and this file agree).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        datetime: DateTime(timezone=True),
+    }
+
+
+class StudyRow(Base):
+    __tablename__ = "study"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    config_toml: Mapped[str] = mapped_column(Text)
+    config_hash: Mapped[str] = mapped_column(String(64))
+    claim_set: Mapped[str] = mapped_column(String(200))
+    claim_set_hash: Mapped[str] = mapped_column(String(64))
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClaimRow(Base):
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("study_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(String(100))
+    stance: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class WaveRow(Base):
+    __tablename__ = "wave"
+    __table_args__ = (UniqueConstraint("study_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_ref: Mapped[str] = mapped_column(String(200), default="")
+    target_per_argument: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ArgumentRow(Base):
+    """An argument with full provenance. `request_key` is unique: a re-run never pays twice."""
+
+    __tablename__ = "argument"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    writer: Mapped[str] = mapped_column(String(64))
+    writer_kind: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(32), default="")
+    model: Mapped[str] = mapped_column(String(100), default="")
+    generation: Mapped[str] = mapped_column(String(100), default="")
+    model_class: Mapped[str] = mapped_column(String(32), default="")
+    generation_order: Mapped[int] = mapped_column(Integer, default=0)
+    strategy: Mapped[str] = mapped_column(String(64), default="")
+    replicate: Mapped[int] = mapped_column(Integer, default=0)
+    prompt_hash: Mapped[str] = mapped_column(String(64), default="")
+    request_params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    direction: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    stop_reason: Mapped[str] = mapped_column(String(32), default="")
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    quality: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="ok")
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
+    wave_number: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WritingTaskRow(Base):
+    __tablename__ = "writing_task"
+    __table_args__ = (UniqueConstraint("study_id", "claim_id", "writer", "slot"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"))
+    writer: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), nullable=True)
+    argument_id: Mapped[int | None] = mapped_column(ForeignKey("argument.id"), nullable=True)
+    paste_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ParticipantRow(Base):
+    """A participant; the platform id is stored only as a keyed hash."""
+
+    __tablename__ = "participant"
+    __table_args__ = (UniqueConstraint("study_id", "platform", "platform_id_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_id_hash: Mapped[str] = mapped_column(String(64))
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    demographics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionRow(Base):
+    __tablename__ = "survey_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    platform_session: Mapped[str] = mapped_column(String(200), default="")
+    completion_code: Mapped[str] = mapped_column(String(64), default="")
+    review: Mapped[str] = mapped_column(String(16), default="")
+    exclusion: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AssignmentRow(Base):
+    """One item (argument) shown to one participant, with its reservation expiry."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_session.id", ondelete="CASCADE"), index=True
+    )
+    argument_id: Mapped[int] = mapped_column(ForeignKey("argument.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="reserved")
+    reserved_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RatingRow(Base):
+    __tablename__ = "rating"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), unique=True
+    )
+    before: Mapped[int] = mapped_column(Integer)
+    after: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    before_at: Mapped[datetime] = mapped_column(default=utcnow)
+    argument_shown_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    after_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    reading_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    focus_losses: Mapped[int] = mapped_column(Integer, default=0)
+    pastes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AttentionAnswerRow(Base):
+    __tablename__ = "attention_answer"
+    __table_args__ = (UniqueConstraint("session_id", "check_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_session.id", ondelete="CASCADE"), index=True
+    )
+    check_key: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(String(200))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EventRow(Base):
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

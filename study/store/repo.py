@@ -1,0 +1,156 @@
+"""Repository functions: every read and write of the store goes through here or through a
+package's own repository module built on these rows; no raw SQL elsewhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claims import ClaimSet
+from study.config import Study, parse_study, study_hash
+from study.store.models import (
+    ArgumentRow,
+    ClaimRow,
+    EventRow,
+    StudyRow,
+    WaveRow,
+    utcnow,
+)
+
+
+class NotFoundError(LookupError):
+    """A study, wave or other record that the caller named does not exist."""
+
+
+def register_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
+    """Create the study (or update its stored config) and add any claims it does not have yet.
+
+    Claims already stored are never changed or removed, so ratings keep their meaning.
+    """
+    row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
+    simulated = study.recruitment.platform == "simulated"
+    if row is None:
+        row = StudyRow(
+            name=study.name,
+            config_toml=toml_text,
+            config_hash=study_hash(toml_text),
+            claim_set=claim_set.name,
+            claim_set_hash=claim_set.content_hash,
+            simulated=simulated,
+        )
+        session.add(row)
+        session.flush()
+    elif row.config_hash != study_hash(toml_text) or row.claim_set_hash != claim_set.content_hash:
+        row.config_toml = toml_text
+        row.config_hash = study_hash(toml_text)
+        row.claim_set = claim_set.name
+        row.claim_set_hash = claim_set.content_hash
+        row.simulated = simulated
+        row.updated_at = utcnow()
+        log_event(session, row.id, "study.updated", {"config_hash": row.config_hash})
+    have = set(session.scalars(select(ClaimRow.key).where(ClaimRow.study_id == row.id)))
+    for claim in claim_set.claims:
+        if claim.id not in have:
+            session.add(
+                ClaimRow(
+                    study_id=row.id,
+                    key=claim.id,
+                    topic=claim.topic,
+                    stance=claim.stance,
+                    kind=claim.kind,
+                    text=claim.text,
+                )
+            )
+    session.flush()
+    return row
+
+
+def get_study_row(session: Session, name: str) -> StudyRow:
+    row = session.scalar(select(StudyRow).where(StudyRow.name == name))
+    if row is None:
+        known = list(session.scalars(select(StudyRow.name).order_by(StudyRow.name)))
+        hint = f"known studies: {', '.join(known)}" if known else "the store has no studies yet"
+        raise NotFoundError(
+            f"no study named {name!r} in the store ({hint}); register one "
+            "with `persuasion run STUDY.toml` or import data first"
+        )
+    return row
+
+
+def study_config(row: StudyRow) -> Study:
+    return parse_study(row.config_toml, f"<stored config of study {row.name!r}>")
+
+
+def list_studies(session: Session) -> list[StudyRow]:
+    return list(session.scalars(select(StudyRow).order_by(StudyRow.name)))
+
+
+def claims_of(session: Session, study_id: int) -> list[ClaimRow]:
+    return list(
+        session.scalars(select(ClaimRow).where(ClaimRow.study_id == study_id).order_by(ClaimRow.id))
+    )
+
+
+def request_keys(session: Session, study_id: int) -> set[str]:
+    return set(
+        session.scalars(select(ArgumentRow.request_key).where(ArgumentRow.study_id == study_id))
+    )
+
+
+def arguments_of(session: Session, study_id: int) -> list[ArgumentRow]:
+    return list(
+        session.scalars(
+            select(ArgumentRow).where(ArgumentRow.study_id == study_id).order_by(ArgumentRow.id)
+        )
+    )
+
+
+def count_arguments(session: Session, study_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(ArgumentRow.writer, func.count())
+        .where(ArgumentRow.study_id == study_id)
+        .group_by(ArgumentRow.writer)
+    )
+    return {writer: n for writer, n in rows}
+
+
+def open_wave(session: Session, study_id: int, platform: str, target: int) -> WaveRow:
+    """The study's open wave, or a new one numbered after the last."""
+    wave = current_wave(session, study_id)
+    if wave is not None and wave.status == "open":
+        return wave
+    number = (wave.number + 1) if wave is not None else 1
+    wave = WaveRow(
+        study_id=study_id,
+        number=number,
+        platform=platform,
+        target_per_argument=target,
+        status="open",
+    )
+    session.add(wave)
+    session.flush()
+    log_event(session, study_id, "wave.opened", {"wave": number, "platform": platform})
+    return wave
+
+
+def current_wave(session: Session, study_id: int) -> WaveRow | None:
+    return session.scalar(
+        select(WaveRow).where(WaveRow.study_id == study_id).order_by(WaveRow.number.desc()).limit(1)
+    )
+
+
+def close_wave(session: Session, wave: WaveRow, when: datetime | None = None) -> None:
+    wave.status = "closed"
+    wave.closed_at = when or utcnow()
+    log_event(session, wave.study_id, "wave.closed", {"wave": wave.number})
+
+
+def log_event(
+    session: Session, study_id: int | None, kind: str, payload: dict[str, Any] | None = None
+) -> EventRow:
+    event = EventRow(study_id=study_id, kind=kind, payload=payload or {})
+    session.add(event)
+    return event

@@ -1,0 +1,124 @@
+"""Writing a simulated panel's answers to the store (the inline path of a simulated study)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from study.config import Study
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    AttentionAnswerRow,
+    ClaimRow,
+    ParticipantRow,
+    RatingRow,
+    SessionRow,
+    Store,
+)
+from study.store.models import utcnow
+from study.store.repo import open_wave
+from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
+
+
+@dataclass(frozen=True)
+class PanelSummary:
+    wave: int
+    participants: int
+    ratings: int
+
+
+def unrated_arguments(store: Store, study_id: int) -> list[ArgumentRef]:
+    """Arguments of the study that have no assignment yet (so a re-run adds only new ones)."""
+    with store.session() as session:
+        rated = select(AssignmentRow.argument_id)
+        rows = session.execute(
+            select(
+                ArgumentRow.id,
+                ClaimRow.key,
+                ClaimRow.topic,
+                ArgumentRow.writer,
+                ArgumentRow.direction,
+            )
+            .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
+            .where(ArgumentRow.study_id == study_id, ArgumentRow.id.not_in(rated))
+            .order_by(ArgumentRow.id)
+        )
+        return [ArgumentRef(*row) for row in rows]
+
+
+def run_simulated_panel(store: Store, study: Study, study_id: int) -> PanelSummary:
+    """Simulate participants for every unrated argument and commit them one by one."""
+    args = unrated_arguments(store, study_id)
+    with store.session() as session:
+        wave = open_wave(session, study_id, "simulated", study.participants.per_argument)
+        wave_id, wave_number = wave.id, wave.number
+        first = (
+            session.scalar(
+                select(func.count())
+                .select_from(ParticipantRow)
+                .where(ParticipantRow.study_id == study_id)
+            )
+            or 0
+        )
+    if not args:
+        return PanelSummary(wave_number, 0, 0)
+    people = simulate_panel(study, args, seed=study.study.seed + wave_number, first_number=first)
+    n_ratings = 0
+    for person in people:
+        with store.session() as session:
+            _write_person(session, study_id, wave_id, person)
+        n_ratings += len(person.ratings)
+    return PanelSummary(wave_number, len(people), n_ratings)
+
+
+def _write_person(
+    session: Session, study_id: int, wave_id: int, person: SimulatedParticipant
+) -> None:
+    pid = hashlib.sha256(f"sim-{study_id}-{person.number}".encode()).hexdigest()
+    participant = ParticipantRow(
+        study_id=study_id, platform="simulated", platform_id_hash=pid, simulated=True
+    )
+    session.add(participant)
+    session.flush()
+    now = utcnow()
+    sess = SessionRow(
+        participant_id=participant.id,
+        wave_id=wave_id,
+        token_hash=pid,
+        status="completed",
+        step=len(person.ratings),
+        completed_at=now,
+    )
+    session.add(sess)
+    session.flush()
+    for rating in person.ratings:
+        assignment = AssignmentRow(
+            session_id=sess.id,
+            argument_id=rating.argument_id,
+            position=rating.position,
+            status="completed",
+        )
+        session.add(assignment)
+        session.flush()
+        session.add(
+            RatingRow(
+                assignment_id=assignment.id,
+                before=rating.before,
+                after=rating.after,
+                after_at=now,
+                reading_ms=rating.reading_ms,
+            )
+        )
+    for i, passed in enumerate(person.attention):
+        session.add(
+            AttentionAnswerRow(
+                session_id=sess.id,
+                check_key=f"attention-{i + 1}",
+                answer="correct" if passed else "wrong",
+                passed=passed,
+            )
+        )

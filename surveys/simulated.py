@@ -1,0 +1,119 @@
+"""The simulated panel's response model, and a direct writer of its answers to the store.
+
+Response model (documented, so a simulated study's true effects are known):
+
+    mu_c      ~ Normal(4, claim_sd)                  prior support of claim c (seeded by claim)
+    s*        ~ Normal(mu_c, before_sd)              a participant's latent support
+    before    = clip(round(s*), 1, 7)
+    a_arg     ~ Normal(0, argument_sd)               quality of one argument
+    e         ~ Normal(0, noise_sd)                  rating noise
+    after     = clip(round(s* + direction * (tau_w + a_arg + e)), 1, 7)
+
+`tau_w` is the writer's `true_effect` from the study file (the control arm's comes from
+`[control] true_effect`). Away from the scale's ends E[after - before] = tau_w; near them the
+clip pulls observed persuasion towards zero, which is why a study keeps claim means near 4.
+Each simulated participant answers two attention checks and fails each with probability
+`ATTENTION_FAIL_RATE`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from study.config import Study
+
+ATTENTION_FAIL_RATE = 0.03
+SCALE_MIN, SCALE_MAX = 1, 7
+
+
+@dataclass(frozen=True)
+class ArgumentRef:
+    id: int
+    claim_key: str
+    topic: str
+    writer: str
+    direction: int
+
+
+@dataclass(frozen=True)
+class SimulatedRating:
+    participant: int
+    position: int
+    argument_id: int
+    before: int
+    after: int
+    reading_ms: int
+
+
+@dataclass(frozen=True)
+class SimulatedParticipant:
+    number: int
+    ratings: tuple[SimulatedRating, ...]
+    attention: tuple[bool, ...]
+
+
+def claim_mean(claim_key: str, claim_sd: float) -> float:
+    """The claim's prior mean support: a seeded draw, the same in every run of a study."""
+    seed = int(hashlib.sha256(claim_key.encode()).hexdigest()[:8], 16)
+    return float(np.clip(4.0 + claim_sd * np.random.default_rng(seed).standard_normal(), 2, 6))
+
+
+def true_effect(study: Study, writer: str) -> float:
+    if writer == "control":
+        return study.control.true_effect
+    return study.writer(writer).true_effect
+
+
+def allocate(
+    arguments: list[ArgumentRef], per_argument: int, k: int, rng: np.random.Generator
+) -> list[list[ArgumentRef]]:
+    """Give each argument `per_argument` raters; each participant gets up to k items on
+    distinct topics. Least-filled arguments first, random tie-break."""
+    pool = [a for a in arguments for _ in range(per_argument)]
+    order = rng.permutation(len(pool))
+    pool = [pool[i] for i in order]
+    people: list[list[ArgumentRef]] = []
+    while pool:
+        items: list[ArgumentRef] = []
+        topics: set[str] = set()
+        rest: list[ArgumentRef] = []
+        for arg in pool:
+            if len(items) < k and arg.topic not in topics:
+                items.append(arg)
+                topics.add(arg.topic)
+            else:
+                rest.append(arg)
+        people.append(items)
+        pool = rest
+    return people
+
+
+def simulate_panel(
+    study: Study, arguments: list[ArgumentRef], seed: int, first_number: int = 0
+) -> list[SimulatedParticipant]:
+    """Simulated participants and their answers, following the response model above."""
+    sim = study.simulation
+    rng = np.random.default_rng(seed)
+    quality = {a.id: rng.normal(0, sim.argument_sd) for a in arguments}
+    people = allocate(
+        arguments, study.participants.per_argument, study.participants.items_per_participant, rng
+    )
+    out = []
+    for i, items in enumerate(people):
+        ratings = []
+        for pos, arg in enumerate(items):
+            latent = rng.normal(claim_mean(arg.claim_key, sim.claim_sd), sim.before_sd)
+            shift = true_effect(study, arg.writer) + quality[arg.id] + rng.normal(0, sim.noise_sd)
+            before = int(np.clip(round(latent), SCALE_MIN, SCALE_MAX))
+            after = int(np.clip(round(latent + arg.direction * shift), SCALE_MIN, SCALE_MAX))
+            ratings.append(
+                SimulatedRating(
+                    first_number + i, pos, arg.id, before, after, int(rng.uniform(30_000, 120_000))
+                )
+            )
+        attention = tuple(bool(rng.random() >= ATTENTION_FAIL_RATE) for _ in range(2))
+        out.append(SimulatedParticipant(first_number + i, tuple(ratings), attention))
+    return out
