@@ -11,7 +11,7 @@ from arguments import GenerationSummary, generate_all
 from study.loading import load_and_register
 from study.store import open_store
 from study.store.repo import get_study_row, study_config
-from surveys import PanelSummary, run_simulated_panel
+from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,13 @@ def generate_step(db: str | None, name: str) -> GenerationSummary:
         store.dispose()
 
 
-def simulate_step(db: str | None, name: str) -> PanelSummary:
+def field_step(db: str | None, name: str) -> WaveStatus:
+    """Open a wave (if needed) and sync it once; with the simulated panel that completes it."""
     store = open_store(db)
     try:
         loaded = load_and_register(store, name)
-        if loaded.study.recruitment.platform != "simulated":
-            raise ValueError(
-                f"study {name!r} recruits on {loaded.study.recruitment.platform!r}; "
-                'the simulated panel runs only for platform = "simulated"'
-            )
-        return run_simulated_panel(store, loaded.study, loaded.study_id)
+        open_fieldwork(store, loaded)
+        return sync_fieldwork(store, loaded)
     finally:
         store.dispose()
 

@@ -11,7 +11,7 @@ from flows import steps
 
 register_task = task(name="register-study", cache_policy=NO_CACHE)(steps.register_step)
 generate_task = task(name="generate-arguments", cache_policy=NO_CACHE)(steps.generate_step)
-simulate_task = task(name="simulated-panel", cache_policy=NO_CACHE)(steps.simulate_step)
+field_task = task(name="fieldwork", cache_policy=NO_CACHE)(steps.field_step)
 analyse_task = task(name="analyse", cache_policy=NO_CACHE)(steps.analyse_step)
 
 
@@ -27,12 +27,14 @@ def run_study(study_ref: str, out_dir: str, db: str | None = None) -> steps.Repo
         generated.written,
         generated.by_writer,
     )
-    panel = simulate_task(db, name)
+    wave = field_task(db, name)
     log.info(
-        "simulated panel: wave %d, %d participants, %d ratings",
-        panel.wave,
-        panel.participants,
-        panel.ratings,
+        "fieldwork: wave %d %s, %d of %d arguments have their %d ratings",
+        wave.wave,
+        wave.status,
+        wave.arguments_done,
+        wave.arguments,
+        wave.target,
     )
     report = analyse_task(db, name, Path(out_dir))
     log.info("report: %s", report.html)

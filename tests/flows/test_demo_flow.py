@@ -27,9 +27,7 @@ def test_demo_flow_writes_report_whose_intervals_cover_true_effects(
     study = load_study(tmp_path / "demo.toml")
     truth = {w.id: w.true_effect for w in study.writers} | {"control": study.control.true_effect}
     assert set(estimates["writer"]) == set(truth)
-    covered = sum(
-        row.ci_low <= truth[row.writer] <= row.ci_high for row in estimates.itertuples()
-    )
+    covered = sum(row.ci_low <= truth[row.writer] <= row.ci_high for row in estimates.itertuples())
     assert covered >= len(truth) - 1
     html = Path(summary.html).read_text()
     assert "SIMULATED DATA" in html

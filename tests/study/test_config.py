@@ -42,7 +42,7 @@ def test_unknown_key_and_missing_required_key() -> None:
 def test_writer_errors_name_the_writer() -> None:
     text = example_study_text("ex").replace('model = "offline/compact-2"', 'model = "compact-2"')
     assert error_of(text) == (
-        's.toml: writers[1]: writer \'compact-2\' needs model = "provider/model" (for example '
+        "s.toml: writers[1]: writer 'compact-2' needs model = \"provider/model\" (for example "
         '"offline/compact-1" or "anthropic/claude-haiku-4-5")'
     )
     text = example_study_text("ex").replace('writer = "compact-1"', 'writer = "nobody"')
