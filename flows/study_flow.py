@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import steps
+from flows.analysis_flow import analyse_study
 
 register_task = task(name="register-study", cache_policy=NO_CACHE)(steps.register_step)
 generate_task = task(name="generate-arguments", cache_policy=NO_CACHE)(steps.generate_step)
 field_task = task(name="fieldwork", cache_policy=NO_CACHE)(steps.field_step)
-analyse_task = task(name="analyse", cache_policy=NO_CACHE)(steps.analyse_step)
 
 
 @flow(name="run-study", log_prints=True)
@@ -36,6 +34,6 @@ def run_study(study_ref: str, out_dir: str, db: str | None = None) -> steps.Repo
         wave.arguments,
         wave.target,
     )
-    report = analyse_task(db, name, Path(out_dir))
+    report = analyse_study(name, out_dir, db)
     log.info("report: %s", report.html)
     return report
