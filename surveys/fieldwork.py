@@ -58,17 +58,14 @@ def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
     counts = completed_ratings(store, loaded.study_id)
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
-        writers = dict(
-            session.execute(
-                select(ArgumentRow.writer, func.count(RatingRow.id))
-                .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-                .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-                .where(ArgumentRow.study_id == loaded.study_id, RatingRow.after.is_not(None))
-                .group_by(ArgumentRow.writer)
-            )
-            .tuples()
-            .all()
-        )
+        rows = session.execute(
+            select(ArgumentRow.writer, func.count(RatingRow.id))
+            .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
+            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+            .where(ArgumentRow.study_id == loaded.study_id, RatingRow.after.is_not(None))
+            .group_by(ArgumentRow.writer)
+        ).all()
+        writers = {writer: int(n) for writer, n in rows}
         number, status = (wave.number, wave.status) if wave else (0, "none")
     return WaveStatus(
         loaded.study.name,
