@@ -1,28 +1,77 @@
-"""Arguments: writers, prompting strategies as data, model providers behind one interface,
-and generation with stable request keys (a re-run never pays twice)."""
+"""Arguments: writers, prompting strategies and the model registry as data, model providers
+behind one interface (anthropic, offline, replay), one wrapper for retries, rate limits and
+cost, quality checks, human writing tasks, and generation with stable request keys (a re-run
+never pays twice)."""
 
-from arguments.generate import GenerationSummary, build_request, generate_all, pending_jobs
+from arguments.cost import Estimate, PlanLine
+from arguments.dispatch import Dispatcher, Limits, TokenBucket
+from arguments.errors import BudgetExceeded, GenerationError
+from arguments.generate import (
+    GenerationSummary,
+    NoProgress,
+    Progress,
+    RunOptions,
+    build_request,
+    generate_all,
+    pending_jobs,
+)
+from arguments.human import ImportSummary, create_writing_tasks, import_human_arguments
 from arguments.plan import ClaimRef, Job, plan_jobs, request_key
 from arguments.providers import get_provider, split_model
-from arguments.strategies import BUILTIN as STRATEGIES
-from arguments.strategies import Strategy, get_strategy
-from arguments.types import Completion, GenerationRequest, ModelProvider
+from arguments.quality import QualityReport, check
+from arguments.registry import ModelInfo, bundled_models, model_for, registry
+from arguments.review import export_arguments, list_arguments, show_argument
+from arguments.strategies import Strategy, bundled_strategies, get_strategy, strategies_for
+from arguments.types import (
+    BatchProvider,
+    Completion,
+    GenerationRequest,
+    ModelProvider,
+    ProviderConfig,
+    ProviderError,
+)
 
 __all__ = [
-    "STRATEGIES",
+    "BatchProvider",
+    "BudgetExceeded",
     "ClaimRef",
     "Completion",
+    "Dispatcher",
+    "Estimate",
+    "GenerationError",
     "GenerationRequest",
     "GenerationSummary",
+    "ImportSummary",
     "Job",
+    "Limits",
+    "ModelInfo",
     "ModelProvider",
+    "NoProgress",
+    "PlanLine",
+    "Progress",
+    "ProviderConfig",
+    "ProviderError",
+    "QualityReport",
+    "RunOptions",
     "Strategy",
+    "TokenBucket",
     "build_request",
+    "bundled_models",
+    "bundled_strategies",
+    "check",
+    "create_writing_tasks",
+    "export_arguments",
     "generate_all",
     "get_provider",
     "get_strategy",
+    "import_human_arguments",
+    "list_arguments",
+    "model_for",
     "pending_jobs",
     "plan_jobs",
+    "registry",
     "request_key",
+    "show_argument",
     "split_model",
+    "strategies_for",
 ]

@@ -1,19 +1,62 @@
-"""Turning jobs into stored arguments (the walking skeleton: one request at a time)."""
+"""Turning a study's plan into stored arguments: plan, estimate, budget check, then send every
+missing request through the dispatcher and store each argument with its usage, cost and
+quality checks. A re-run sends only what the store does not have yet."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+import asyncio
+import dataclasses
+import threading
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
-from arguments.plan import HUMAN_STRATEGY, ClaimRef, Job, plan_jobs
-from arguments.providers import get_provider, split_model
-from arguments.strategies import get_strategy
-from arguments.types import Completion, GenerationRequest
+from arguments.cost import Estimate, estimate
+from arguments.dispatch import Dispatcher, Limits
+from arguments.plan import (
+    HUMAN_STRATEGY,
+    SIMULATED_HUMAN,
+    ClaimRef,
+    Job,
+    plan_jobs,
+    simulated_humans,
+)
+from arguments.providers import get_provider
+from arguments.strategies import strategies_for
+from arguments.types import GenerationRequest, ModelProvider, ProviderConfig
 from study.config import Study
-from study.store import ArgumentRow, Store
+from study.store import Store
 from study.store.repo import claims_of, request_keys
 
-SIMULATED_HUMAN = "offline/simulated-human"
+T = TypeVar("T")
+
+
+class Progress(Protocol):
+    """Where progress goes (a terminal bar, a Prefect artifact, nothing)."""
+
+    def plan(self, estimate: Estimate) -> None: ...
+
+    def advance(self, done: int, total: int) -> None: ...
+
+
+class NoProgress:
+    def plan(self, estimate: Estimate) -> None:
+        return None
+
+    def advance(self, done: int, total: int) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one generation run behaves. `limits` overrides the study's [generation] values
+    (tests use tiny delays); `dry_run` stops after the estimate."""
+
+    allow_over_budget: bool = False
+    dry_run: bool = False
+    limits: Limits | None = None
+    poll_seconds: float | None = None
+    progress: Progress = field(default_factory=NoProgress)
 
 
 @dataclass(frozen=True)
@@ -21,30 +64,46 @@ class GenerationSummary:
     planned: int
     written: int
     by_writer: dict[str, int]
+    failed: int = 0
+    flagged: int = 0
+    cost_usd: float = 0.0
+    requests_sent: int = 0
+    retries: int = 0
+    errors: tuple[str, ...] = ()
+    estimate: Estimate | None = None
+    writing_tasks: int = 0
+
+
+def claim_refs(store: Store, study_id: int) -> list[ClaimRef]:
+    with store.session() as session:
+        return [
+            ClaimRef(c.id, c.key, c.topic, c.kind, c.text) for c in claims_of(session, study_id)
+        ]
 
 
 def pending_jobs(store: Store, study: Study, study_id: int) -> list[Job]:
     """Jobs of the study whose request key is not stored yet."""
     with store.session() as session:
-        claims = [
-            ClaimRef(c.id, c.key, c.topic, c.kind, c.text) for c in claims_of(session, study_id)
-        ]
         done = request_keys(session, study_id)
-    return plan_jobs(study, claims, done)
+    return plan_jobs(study, claim_refs(store, study_id), done)
 
 
 def build_request(study: Study, job: Job) -> GenerationRequest:
     """The request for one job (pure: no I/O)."""
     params = {
         "claim": job.claim.text,
+        "claim_key": job.claim.key,
+        "writer": job.writer_label,
+        "strategy": job.strategy,
+        "replicate": job.replicate,
         "words_min": study.arguments.words_min,
         "words_max": study.arguments.words_max,
     }
     if job.strategy == HUMAN_STRATEGY:
         return GenerationRequest(
-            job.key, SIMULATED_HUMAN, "", job.claim.text, study.arguments.max_tokens, params
+            job.key, SIMULATED_HUMAN.id, "", job.claim.text, study.arguments.max_tokens, params
         )
-    strategy = get_strategy(job.strategy)
+    strategy = strategies_for(study)[job.strategy]
     user = strategy.render(
         claim=job.claim.text,
         topic=job.claim.topic,
@@ -56,48 +115,89 @@ def build_request(study: Study, job: Job) -> GenerationRequest:
     )
 
 
-def to_row(
-    study_id: int, job: Job, request: GenerationRequest, completion: Completion
-) -> ArgumentRow:
-    """The stored argument for a job's completion (pure: no I/O)."""
-    provider, model = split_model(request.model)
-    writer = "control" if job.direction < 0 else job.writer.id
-    return ArgumentRow(
-        study_id=study_id,
-        claim_id=job.claim.id,
-        request_key=job.key,
-        writer=writer,
-        writer_kind="control" if job.direction < 0 else job.writer.kind,
-        provider=provider,
-        model=model,
-        generation=job.writer.generation,
-        model_class=job.writer.model_class,
-        generation_order=job.writer.order,
-        strategy=job.strategy,
-        replicate=job.replicate,
-        prompt_hash=job.prompt_hash,
-        request_params={
-            "max_tokens": request.max_tokens,
-            "system": request.system,
-            "user": request.user,
-        },
-        direction=job.direction,
-        text=completion.text,
-        stop_reason=completion.stop_reason,
-        input_tokens=completion.input_tokens,
-        output_tokens=completion.output_tokens,
-        placeholder=completion.placeholder,
-    )
+def study_limits(study: Study) -> Limits:
+    g = study.generation
+    return Limits(g.max_in_flight, float(g.requests_per_minute), g.max_attempts)
 
 
-def generate_all(store: Store, study: Study, study_id: int) -> GenerationSummary:
-    """Write every missing argument of the study and store each one as soon as it exists."""
-    jobs = pending_jobs(store, study, study_id)
-    written: Counter[str] = Counter()
+def make_providers(study: Study, jobs: list[Job]) -> dict[str, ModelProvider]:
+    """One provider per writer in the plan (raises GenerationError, e.g. a missing API key,
+    before anything is sent)."""
+    out: dict[str, ModelProvider] = {}
     for job in jobs:
-        request = build_request(study, job)
-        completion = get_provider(request.model).generate(request)
-        with store.session() as session:
-            session.add(to_row(study_id, job, request, completion))
-        written[job.writer.id if job.direction > 0 else "control"] += 1
-    return GenerationSummary(len(jobs), sum(written.values()), dict(written))
+        if job.writer.id in out:
+            continue
+        spec = SIMULATED_HUMAN.id if job.strategy == HUMAN_STRATEGY else job.writer.model
+        config = ProviderConfig(study.generation.timeout_seconds, job.writer.replay_file)
+        out[job.writer.id] = get_provider(spec, config)
+    return out
+
+
+def generate_all(
+    store: Store, study: Study, study_id: int, options: RunOptions | None = None
+) -> GenerationSummary:
+    """Write every missing argument of the study and store each one as soon as it exists."""
+    return run_sync(generate_async(store, study, study_id, options or RunOptions()))
+
+
+async def generate_async(
+    store: Store, study: Study, study_id: int, options: RunOptions
+) -> GenerationSummary:
+    from arguments.human import create_writing_tasks
+    from arguments.runner import Run, spent_usd
+
+    jobs = pending_jobs(store, study, study_id)
+    tasks = (
+        0
+        if simulated_humans(study) or options.dry_run
+        else create_writing_tasks(store, study, study_id)
+    )
+    if not jobs:
+        return GenerationSummary(0, 0, {}, writing_tasks=tasks)
+    providers = make_providers(study, jobs)
+    try:
+        requests = {job.key: build_request(study, job) for job in jobs}
+        batch = study.generation.mode == "batch"
+        plan = await estimate(
+            jobs,
+            requests,
+            providers,
+            batch=batch,
+            spent_usd=spent_usd(store, study_id),
+            budget_usd=study.arguments.budget_usd,
+        )
+        options.progress.plan(plan)
+        plan.check_budget(options.allow_over_budget)
+        if options.dry_run:
+            return GenerationSummary(len(jobs), 0, {}, estimate=plan)
+        dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
+        run = Run(store, study, study_id, jobs, requests, providers, dispatcher, options.progress)
+        await (run.batches(options.poll_seconds) if batch else run.messages())
+        return dataclasses.replace(run.summary(plan), writing_tasks=tasks)
+    finally:
+        for provider in providers.values():
+            await provider.aclose()
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, also when this thread already runs an
+    event loop (then in a fresh thread with its own loop)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coro))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from arguments.strategies import get_strategy
+from arguments.registry import ModelInfo, model_for
+from arguments.strategies import Strategy, strategies_for
 from study.config import Study, Writer
 
 HUMAN_STRATEGY = "human"
+SIMULATED_HUMAN = ModelInfo("offline/simulated-human", "Human", "human", 0)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class Job:
     replicate: int
     direction: int
     prompt_hash: str
+    model: ModelInfo = SIMULATED_HUMAN
+
+    @property
+    def writer_label(self) -> str:
+        return "control" if self.direction < 0 else self.writer.id
 
 
 def request_key(
@@ -51,25 +58,44 @@ def control_writer(study: Study) -> Writer | None:
     return models[0] if models else None
 
 
+def simulated_humans(study: Study) -> bool:
+    """With the simulated panel, human arguments are offline placeholders too; otherwise
+    human writers get writing tasks (arguments.human)."""
+    return study.recruitment.platform == "simulated"
+
+
 def plan_jobs(study: Study, claims: list[ClaimRef], done: set[str]) -> list[Job]:
-    """Every job the study needs that is not in `done` (the request keys already stored)."""
+    """Every job the study needs that is not in `done` (the request keys already stored).
+    Checks every model and strategy first (GenerationError naming the fix)."""
+    strategies = strategies_for(study)
+    models = {w.id: model_for(study, w) for w in study.writers if w.kind == "model"}
     jobs: list[Job] = []
     opinion = [c for c in claims if c.kind == "opinion"]
     for writer in study.writers:
+        if writer.kind == "human" and not simulated_humans(study):
+            continue
         for claim in opinion:
-            jobs.extend(_writer_jobs(study, writer, claim))
+            jobs.extend(_writer_jobs(study, writer, claim, strategies, models))
     ctrl = control_writer(study)
     if ctrl is not None:
-        strategy = get_strategy(study.control.strategy)
+        strategy = strategies[study.control.strategy]
         for claim in (c for c in claims if c.kind == "control"):
             key = request_key(
                 study.name, claim.key, "control", strategy.name, 0, strategy.prompt_hash
             )
-            jobs.append(Job(key, claim, ctrl, strategy.name, 0, -1, strategy.prompt_hash))
+            jobs.append(
+                Job(key, claim, ctrl, strategy.name, 0, -1, strategy.prompt_hash, models[ctrl.id])
+            )
     return [j for j in jobs if j.key not in done]
 
 
-def _writer_jobs(study: Study, writer: Writer, claim: ClaimRef) -> list[Job]:
+def _writer_jobs(
+    study: Study,
+    writer: Writer,
+    claim: ClaimRef,
+    strategies: dict[str, Strategy],
+    models: dict[str, ModelInfo],
+) -> list[Job]:
     if writer.kind == "human":
         return [
             Job(
@@ -85,8 +111,10 @@ def _writer_jobs(study: Study, writer: Writer, claim: ClaimRef) -> list[Job]:
         ]
     jobs = []
     for name in writer.strategies:
-        strategy = get_strategy(name)
+        strategy = strategies[name]
         for rep in range(study.arguments.replicates):
             key = request_key(study.name, claim.key, writer.id, name, rep, strategy.prompt_hash)
-            jobs.append(Job(key, claim, writer, name, rep, 1, strategy.prompt_hash))
+            jobs.append(
+                Job(key, claim, writer, name, rep, 1, strategy.prompt_hash, models[writer.id])
+            )
     return jobs

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One request to a model: system and user text, a token bound, and extra parameters."""
+    """One request to a model: system and user text, a token bound, and extra parameters.
+
+    `key` is the stable request key (also the batch custom_id); `params` carries what the
+    offline and replay providers need (claim text and key, writer, strategy, word range)."""
 
     key: str
     model: str
@@ -29,9 +32,62 @@ class Completion:
     placeholder: bool = False
 
 
+class ProviderError(Exception):
+    """A request that failed. `retryable` errors (429, 529, 5xx, timeouts) are retried by the
+    wrapper, honouring `retry_after` (seconds) when the service sent one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Settings a provider may use; each provider reads only what it needs."""
+
+    timeout_seconds: float = 120.0
+    replay_file: str = ""
+    api_key: str | None = None
+    base_url: str | None = None
+
+
 class ModelProvider(Protocol):
-    """A model service. `generate` sends one request and returns one completion."""
+    """A model service. `generate` sends one request and returns one completion or raises
+    ProviderError; providers never retry (the wrapper in arguments.dispatch does)."""
 
     name: str
 
-    def generate(self, request: GenerationRequest) -> Completion: ...
+    async def generate(self, request: GenerationRequest) -> Completion: ...
+
+    async def count_tokens(self, request: GenerationRequest) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    """A submitted batch: `ended` once results can be collected."""
+
+    id: str
+    ended: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@runtime_checkable
+class BatchProvider(Protocol):
+    """A provider that also speaks a batch API (submit, poll, collect)."""
+
+    async def submit_batch(self, requests: list[GenerationRequest]) -> str: ...
+
+    async def poll_batch(self, batch_id: str) -> BatchStatus: ...
+
+    async def batch_results(self, batch_id: str) -> dict[str, Completion | ProviderError]: ...

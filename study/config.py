@@ -41,6 +41,7 @@ class Writer(_Frozen):
     strategies: tuple[str, ...] = ()
     per_claim: Annotated[int, Field(ge=1, le=20)] = 1
     true_effect: float = 0.0
+    replay_file: str = ""
 
     @model_validator(mode="after")
     def _check_kind(self) -> Writer:
@@ -79,6 +80,65 @@ class Arguments(_Frozen):
                 f"words_min ({self.words_min}) is above words_max ({self.words_max}); swap them"
             )
         return self
+
+
+class CustomStrategy(_Frozen):
+    """A study's own prompting strategy: a template with fields such as {claim} and
+    {words_min} (checked by `arguments.strategies_for`). An empty system uses the bundled one."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")]
+    template: Annotated[str, Field(min_length=1)]
+    system: str = ""
+    description: str = ""
+
+
+class ModelEntry(_Frozen):
+    """A model added to (or overriding one of) the bundled registry; prices in USD per
+    million tokens."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]+/\S+$")]
+    generation: str
+    model_class: str = Field(alias="class")
+    order: int = 0
+    input_per_mtok: Annotated[float, Field(ge=0)] = 0.0
+    output_per_mtok: Annotated[float, Field(ge=0)] = 0.0
+    retired: bool = False
+
+
+class Generation(_Frozen):
+    """How requests are sent: the Messages API one by one (bounded in flight and per minute,
+    with retries) or the Message Batches API (half price, slower)."""
+
+    mode: Literal["messages", "batch"] = "messages"
+    max_in_flight: Annotated[int, Field(ge=1, le=512)] = 8
+    requests_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = 50
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 6
+    timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
+    batch_poll_seconds: Annotated[float, Field(gt=0)] = 30.0
+    batch_max_rounds: Annotated[int, Field(ge=1, le=10)] = 3
+
+
+class Quality(_Frozen):
+    """Quality checks on every argument; a failed one is kept and flagged, or regenerated up
+    to `max_attempts` times (then kept and flagged)."""
+
+    on_fail: Literal["flag", "regenerate"] = "flag"
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    word_tolerance: Annotated[float, Field(ge=0, le=1)] = 0.1
+    duplicate_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+
+HUMAN_INSTRUCTIONS = (
+    "Write a persuasive argument in favour of the claim below, for a reader who has not made "
+    "up their mind. Write in your own words, without tools or AI assistants."
+)
+
+
+class HumanWriting(_Frozen):
+    """What human writers see on their writing task."""
+
+    instructions: str = HUMAN_INSTRUCTIONS
+    bonus: str = ""
 
 
 class Participants(_Frozen):
@@ -146,6 +206,11 @@ class Study(_Frozen):
     exclusions: Exclusions = Exclusions()
     analysis: AnalysisPlan = AnalysisPlan()
     schedules: Schedules = Schedules()
+    strategies: tuple[CustomStrategy, ...] = ()
+    models: tuple[ModelEntry, ...] = ()
+    generation: Generation = Generation()
+    quality: Quality = Quality()
+    human_writing: HumanWriting = HumanWriting()
 
     @model_validator(mode="after")
     def _check_writers(self) -> Study:

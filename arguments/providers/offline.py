@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from arguments.types import Completion, GenerationRequest
+from arguments.types import Completion, GenerationRequest, ProviderConfig
 
 MARKER = "[OFFLINE PLACEHOLDER: generated without a model; not a real argument]"
 SENTENCES = (
@@ -34,7 +34,20 @@ class OfflineProvider:
 
     name = "offline"
 
-    def generate(self, request: GenerationRequest) -> Completion:
+    def __init__(self, model: str = "offline", config: ProviderConfig | None = None) -> None:
+        self.model = model
+
+    async def count_tokens(self, request: GenerationRequest) -> int:
+        return len((request.system + " " + request.user).split())
+
+    async def aclose(self) -> None:
+        return None
+
+    async def generate(self, request: GenerationRequest) -> Completion:
+        return self.write(request)
+
+    def write(self, request: GenerationRequest) -> Completion:
+        """The placeholder for a request (pure and deterministic)."""
         seed = int(hashlib.sha256(request.key.encode()).hexdigest()[:16], 16)
         rng = random.Random(seed)
         low = int(request.params.get("words_min", 200))

@@ -117,8 +117,27 @@ class WritingTaskRow(Base):
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), nullable=True)
     argument_id: Mapped[int | None] = mapped_column(ForeignKey("argument.id"), nullable=True)
     paste_count: Mapped[int] = mapped_column(Integer, default=0)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    words_min: Mapped[int] = mapped_column(Integer, default=0)
+    words_max: Mapped[int] = mapped_column(Integer, default=0)
+    bonus: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class GenerationBatchRow(Base):
+    """A submitted Message Batch: kept so that a re-run after a crash collects it instead of
+    paying for its requests again."""
+
+    __tablename__ = "generation_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    provider_batch_id: Mapped[str] = mapped_column(String(100), unique=True)
+    model: Mapped[str] = mapped_column(String(140))
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    request_keys: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class ParticipantRow(Base):

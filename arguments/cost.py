@@ -1,0 +1,77 @@
+"""The plan and its cost estimate, printed before anything is sent.
+
+Input tokens are counted by the provider (one count per writer and strategy, on the longest
+claim, so the estimate is an upper bound); output is bounded by max_tokens."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from arguments.errors import BudgetExceeded
+from arguments.plan import Job
+from arguments.types import GenerationRequest, ModelProvider
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One writer × strategy of the plan."""
+
+    writer: str
+    model: str
+    strategy: str
+    requests: int
+    input_tokens: int
+    output_tokens_max: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    lines: tuple[PlanLine, ...]
+    spent_usd: float
+    budget_usd: float
+
+    @property
+    def requests(self) -> int:
+        return sum(line.requests for line in self.lines)
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(line.cost_usd for line in self.lines)
+
+    def check_budget(self, allow_over: bool) -> None:
+        """Raise BudgetExceeded when spent + estimate is above the budget (unless allowed)."""
+        total = self.spent_usd + self.cost_usd
+        if total > self.budget_usd and not allow_over:
+            raise BudgetExceeded(
+                f"estimated cost ${self.cost_usd:.2f} (plus ${self.spent_usd:.2f} already spent) "
+                f"is above the study's budget of ${self.budget_usd:.2f}; raise "
+                "arguments.budget_usd in the study file or pass --over-budget"
+            )
+
+
+async def estimate(
+    jobs: list[Job],
+    requests: dict[str, GenerationRequest],
+    providers: dict[str, ModelProvider],
+    *,
+    batch: bool,
+    spent_usd: float,
+    budget_usd: float,
+) -> Estimate:
+    """The plan grouped by writer and strategy, with counted input tokens and cost bounds."""
+    groups: dict[tuple[str, str], list[Job]] = defaultdict(list)
+    for job in jobs:
+        groups[(job.writer_label, job.strategy)].append(job)
+    lines = []
+    for (writer, strategy), group in sorted(groups.items()):
+        longest = max(group, key=lambda j: len(j.claim.text))
+        request = requests[longest.key]
+        per_request = await providers[longest.writer.id].count_tokens(request)
+        model = group[0].model
+        n = len(group)
+        out_max = n * request.max_tokens
+        cost = model.cost(n * per_request, out_max, batch=batch)
+        lines.append(PlanLine(writer, model.id, strategy, n, n * per_request, out_max, cost))
+    return Estimate(tuple(lines), spent_usd, budget_usd)
