@@ -117,7 +117,13 @@ def build_request(study: Study, job: Job) -> GenerationRequest:
 
 def study_limits(study: Study) -> Limits:
     g = study.generation
-    return Limits(g.max_in_flight, float(g.requests_per_minute), g.max_attempts)
+    return Limits(
+        g.max_in_flight,
+        float(g.requests_per_minute),
+        g.max_attempts,
+        g.retry_base_seconds,
+        g.retry_max_seconds,
+    )
 
 
 def make_providers(study: Study, jobs: list[Job]) -> dict[str, ModelProvider]:

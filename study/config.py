@@ -113,6 +113,8 @@ class Generation(_Frozen):
     max_in_flight: Annotated[int, Field(ge=1, le=512)] = 8
     requests_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = 50
     max_attempts: Annotated[int, Field(ge=1, le=20)] = 6
+    retry_base_seconds: Annotated[float, Field(gt=0)] = 1.0
+    retry_max_seconds: Annotated[float, Field(gt=0)] = 60.0
     timeout_seconds: Annotated[float, Field(gt=0)] = 120.0
     batch_poll_seconds: Annotated[float, Field(gt=0)] = 30.0
     batch_max_rounds: Annotated[int, Field(ge=1, le=10)] = 3

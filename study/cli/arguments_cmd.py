@@ -1,0 +1,234 @@
+"""`persuasion generate` and `persuasion arguments import|list|show|export`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
+from rich.table import Table
+
+from study.cli.errors import clean_errors, console
+from study.cli.options import DB_OPTION
+
+if TYPE_CHECKING:
+    from arguments import Estimate, GenerationSummary
+
+app = typer.Typer(help="Review, import and export stored arguments.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add `generate` and the `arguments` group to the root command."""
+    root.command("generate")(generate)
+    root.add_typer(app, name="arguments")
+
+
+def plan_table(plan: Estimate) -> Table:
+    table = Table(title=f"Plan: {plan.requests} requests")
+    for column in ("writer", "model", "strategy", "requests", "input tokens", "output ≤", "cost ≤"):
+        table.add_column(
+            column, justify="left" if column in ("writer", "model", "strategy") else "right"
+        )
+    for line in plan.lines:
+        table.add_row(
+            line.writer,
+            line.model,
+            line.strategy,
+            str(line.requests),
+            f"{line.input_tokens:,}",
+            f"{line.output_tokens_max:,}",
+            f"${line.cost_usd:.2f}",
+        )
+    return table
+
+
+class TerminalProgress:
+    """Prints the plan and its estimate, then a progress bar."""
+
+    def __init__(self) -> None:
+        self.bar: Progress | None = None
+        self.task = TaskID(0)
+
+    def plan(self, estimate: Estimate) -> None:
+        console.print(plan_table(estimate))
+        console.print(
+            f"Estimated cost at most ${estimate.cost_usd:.2f} (already spent "
+            f"${estimate.spent_usd:.2f}; budget ${estimate.budget_usd:.2f})."
+        )
+
+    def advance(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=False,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("generating", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def summary_lines(summary: GenerationSummary) -> list[str]:
+    lines = [
+        f"Generated {summary.written} of {summary.planned} planned arguments "
+        f"(cost ${summary.cost_usd:.4f}; {summary.requests_sent} requests sent, "
+        f"{summary.retries} retried; {summary.flagged} flagged by quality checks; "
+        f"{summary.failed} failed)."
+    ]
+    if summary.writing_tasks:
+        lines.append(f"Created {summary.writing_tasks} writing tasks for human writers.")
+    lines += [f"  failed: {e}" for e in summary.errors]
+    if summary.failed:
+        lines.append("Run the same command again to retry what failed; stored arguments are kept.")
+    return lines
+
+
+@clean_errors
+def generate(
+    study: str = typer.Argument(..., help="A study file (.toml) or a stored study's name."),
+    over_budget: bool = typer.Option(False, "--over-budget", help="Start even above the budget."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and estimate only."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Generate every missing argument of a study: print the plan and a cost estimate, refuse
+    to start above the study's budget, then send only what the store does not have yet.
+
+    Example: persuasion generate my-study.toml --dry-run
+    """
+    from arguments import RunOptions, generate_all
+    from study.loading import load_and_register
+    from study.store import open_store
+
+    store = open_store(db)
+    progress = TerminalProgress()
+    try:
+        loaded = load_and_register(store, study)
+        options = RunOptions(allow_over_budget=over_budget, dry_run=dry_run, progress=progress)
+        summary = generate_all(store, loaded.study, loaded.study_id, options)
+    finally:
+        progress.close()
+        store.dispose()
+    if summary.planned == 0:
+        console.print("Nothing to generate: every planned argument is stored.")
+    elif not dry_run:
+        console.print("\n".join(summary_lines(summary)))
+
+
+@app.command("import")
+@clean_errors
+def import_cmd(
+    study: str = typer.Argument(..., help="A study file (.toml) or a stored study's name."),
+    csv_path: Path = typer.Argument(..., help="CSV with columns claim,writer,text[,slot]."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Import human-written arguments from a CSV (claim id, human writer id, text).
+
+    Example: persuasion arguments import my-study.toml human_arguments.csv
+    """
+    from arguments import import_human_arguments
+    from study.loading import load_and_register
+    from study.store import open_store
+
+    store = open_store(db)
+    try:
+        loaded = load_and_register(store, study)
+        result = import_human_arguments(store, loaded.study, loaded.study_id, csv_path)
+    finally:
+        store.dispose()
+    console.print(
+        f"Imported {result.imported} arguments ({result.flagged} flagged by quality checks); "
+        f"skipped {result.skipped} already stored."
+    )
+
+
+@app.command("list")
+@clean_errors
+def list_cmd(
+    study: str = typer.Argument(..., help="A stored study's name."),
+    writer: str | None = typer.Option(None, "--writer", help="Only this writer."),
+    status: str | None = typer.Option(None, "--status", help="Only ok or flagged."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """List a study's arguments with writer, strategy, words, cost and quality.
+
+    Example: persuasion arguments list my-study --status flagged
+    """
+    from arguments import list_arguments
+    from study.store import open_store
+
+    store = open_store(db)
+    try:
+        records = list_arguments(store, study, writer=writer, status=status)
+    finally:
+        store.dispose()
+    table = Table(title=f"{study}: {len(records)} arguments")
+    for column in ("id", "claim", "writer", "strategy", "words", "cost", "status", "failed"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        table.add_row(
+            str(r["id"]),
+            r["claim"],
+            r["writer"],
+            r["strategy"],
+            str(r["words"]),
+            f"${r['cost_usd']:.4f}",
+            r["status"],
+            r["quality_failed"],
+        )
+    console.print(table)
+
+
+@app.command("show")
+@clean_errors
+def show_cmd(
+    ref: str = typer.Argument(..., help="An argument id or request key."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Show one argument with its text and full provenance.
+
+    Example: persuasion arguments show 12
+    """
+    from arguments import show_argument
+    from study.store import open_store
+
+    store = open_store(db)
+    try:
+        record = show_argument(store, ref)
+    finally:
+        store.dispose()
+    text = record.pop("text")
+    for key, value in record.items():
+        shown = json.dumps(value) if isinstance(value, dict) else str(value)
+        console.print(f"{key}: {shown}", markup=False)
+    console.print(f"\n{text}", markup=False)
+
+
+@app.command("export")
+@clean_errors
+def export_cmd(
+    study: str = typer.Argument(..., help="A stored study's name."),
+    out: Path = typer.Option(..., "--out", help="A .csv or .jsonl file."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Export a study's arguments with provenance, usage, cost and quality to CSV or JSONL.
+
+    Example: persuasion arguments export my-study --out arguments.csv
+    """
+    from arguments import export_arguments
+    from study.store import open_store
+
+    store = open_store(db)
+    try:
+        n = export_arguments(store, study, out)
+    finally:
+        store.dispose()
+    console.print(f"Wrote {n} arguments to {out}")
