@@ -5,6 +5,7 @@ quality checks. A re-run sends only what the store does not have yet."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import threading
 from collections.abc import Coroutine
@@ -201,7 +202,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         except BaseException as exc:
             errors.append(exc)
 
-    thread = threading.Thread(target=target)
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,))
     thread.start()
     thread.join()
     if errors:

@@ -36,7 +36,7 @@ def create_writing_tasks(store: Store, study: Study, study_id: int) -> int:
                 select(WritingTaskRow.claim_id, WritingTaskRow.writer, WritingTaskRow.slot).where(
                     WritingTaskRow.study_id == study_id
                 )
-            ).tuples()
+            )
         )
         for claim in claims:
             for writer in writers:

@@ -89,7 +89,7 @@ def list_arguments(
             query = query.where(ArgumentRow.writer == writer)
         if status:
             query = query.where(ArgumentRow.status == status)
-        return [argument_record(row, key) for row, key in session.execute(query).tuples()]
+        return [argument_record(row, key) for row, key in session.execute(query)]
 
 
 def show_argument(store: Store, ref: str) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def show_argument(store: Store, ref: str) -> dict[str, Any]:
             ClaimRow, ClaimRow.id == ArgumentRow.claim_id
         )
         cond = ArgumentRow.id == int(ref) if ref.isdigit() else ArgumentRow.request_key == ref
-        found = session.execute(query.where(cond)).tuples().first()
+        found = session.execute(query.where(cond)).first()
         if found is None:
             raise NotFoundError(
                 f"no argument {ref!r}; pass an id or request key from `persuasion arguments list`"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from analysis import build_report, ratings_table
-from arguments import GenerationSummary, generate_all
+from arguments import Estimate, GenerationSummary, RunOptions, generate_all
 from study.loading import load_and_register
 from study.store import open_store
 from study.store.repo import get_study_row, study_config
@@ -30,11 +31,72 @@ def register_step(db: str | None, study_ref: str) -> str:
         store.dispose()
 
 
+class ArtifactProgress:
+    """Generation progress as a Prefect progress artifact (updated every 5 %), and a table
+    artifact of counts and cost at the end. Used only inside a Prefect run."""
+
+    def __init__(self) -> None:
+        self.artifact: Any = None
+        self.last = -100.0
+
+    def plan(self, estimate: Estimate) -> None:
+        from prefect.artifacts import create_progress_artifact
+
+        self.artifact = create_progress_artifact(  # type: ignore[call-arg]
+            0.0,
+            key="argument-generation",
+            description=f"{estimate.requests} requests, at most ${estimate.cost_usd:.2f}",
+            _sync=True,
+        )
+
+    def advance(self, done: int, total: int) -> None:
+        from prefect.artifacts import update_progress_artifact
+
+        percent = 100.0 * done / max(total, 1)
+        if self.artifact is not None and (percent - self.last >= 5 or done == total):
+            update_progress_artifact(self.artifact, percent, _sync=True)  # type: ignore[call-arg]
+            self.last = percent
+
+    def table(self, summary: GenerationSummary) -> None:
+        from prefect.artifacts import create_table_artifact
+
+        rows: list[dict[str, Any]] = [
+            {"writer": writer, "arguments": n} for writer, n in sorted(summary.by_writer.items())
+        ]
+        rows.append(
+            {
+                "writer": "total",
+                "arguments": summary.written,
+                "failed": summary.failed,
+                "flagged": summary.flagged,
+                "cost_usd": round(summary.cost_usd, 4),
+            }
+        )
+        create_table_artifact(rows, key="argument-generation-summary")
+
+
+def _in_prefect_run() -> bool:
+    from prefect.context import get_run_context
+
+    try:
+        get_run_context()
+    except Exception:
+        return False
+    return True
+
+
 def generate_step(db: str | None, name: str) -> GenerationSummary:
+    """Generate what the study is missing; inside a Prefect run, report progress as
+    artifacts."""
     store = open_store(db)
     try:
         loaded = load_and_register(store, name)
-        return generate_all(store, loaded.study, loaded.study_id)
+        artifacts = ArtifactProgress() if _in_prefect_run() else None
+        options = RunOptions(progress=artifacts) if artifacts else RunOptions()
+        summary = generate_all(store, loaded.study, loaded.study_id, options)
+        if artifacts is not None and summary.planned:
+            artifacts.table(summary)
+        return summary
     finally:
         store.dispose()
 
