@@ -47,12 +47,14 @@ class QualityReport:
         }
 
 
-def shingles(text: str) -> frozenset[tuple[str, ...]]:
+def shingles(text: str) -> frozenset[int]:
+    """Hashes of the text's word trigrams (lower-cased)."""
     words = re.findall(r"[a-z0-9']+", text.lower())
-    return frozenset(tuple(words[i : i + SHINGLE]) for i in range(max(0, len(words) - SHINGLE + 1)))
+    return frozenset(hash(tuple(words[i : i + SHINGLE])) for i in range(len(words) - SHINGLE + 1))
 
 
-def similarity(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
+def similarity(a: frozenset[int], b: frozenset[int]) -> float:
+    """Jaccard similarity of two shingle sets."""
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
@@ -60,7 +62,7 @@ def check(
     study: Study,
     text: str,
     stop_reason: str,
-    others: Iterable[frozenset[tuple[str, ...]]] = (),
+    others: Iterable[frozenset[int]] = (),
 ) -> QualityReport:
     """Run every check on one text; `others` are shingle sets of the same claim's arguments."""
     words = len(text.split())

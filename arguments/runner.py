@@ -118,7 +118,7 @@ class Run:
     cost: float = 0.0
     errors: list[str] = field(default_factory=list)
     pending: list[ArgumentRow] = field(default_factory=list)
-    seen: dict[int, list[frozenset[tuple[str, ...]]]] = field(default_factory=dict)
+    seen: dict[int, list[frozenset[int]]] = field(default_factory=dict)
     done: int = 0
 
     def __post_init__(self) -> None:
