@@ -6,6 +6,7 @@ claim, so the estimate is an upper bound); output is bounded by max_tokens."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from arguments.errors import BudgetExceeded
@@ -51,10 +52,14 @@ class Estimate:
             )
 
 
+Counter = Callable[[ModelProvider, GenerationRequest], Awaitable[int]]
+
+
 async def estimate(
     jobs: list[Job],
     requests: dict[str, GenerationRequest],
     providers: dict[str, ModelProvider],
+    count: Counter,
     *,
     batch: bool,
     spent_usd: float,
@@ -68,7 +73,7 @@ async def estimate(
     for (writer, strategy), group in sorted(groups.items()):
         longest = max(group, key=lambda j: len(j.claim.text))
         request = requests[longest.key]
-        per_request = await providers[longest.writer.id].count_tokens(request)
+        per_request = await count(providers[longest.writer.id], request)
         model = group[0].model
         n = len(group)
         out_max = n * request.max_tokens

@@ -165,10 +165,12 @@ async def generate_async(
     try:
         requests = {job.key: build_request(study, job) for job in jobs}
         batch = study.generation.mode == "batch"
+        dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
         plan = await estimate(
             jobs,
             requests,
             providers,
+            lambda provider, request: dispatcher.retrying(lambda: provider.count_tokens(request)),
             batch=batch,
             spent_usd=spent_usd(store, study_id),
             budget_usd=study.arguments.budget_usd,
@@ -177,7 +179,6 @@ async def generate_async(
         plan.check_budget(options.allow_over_budget)
         if options.dry_run:
             return GenerationSummary(len(jobs), 0, {}, estimate=plan)
-        dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
         run = Run(store, study, study_id, jobs, requests, providers, dispatcher, options.progress)
         await (run.batches(options.poll_seconds) if batch else run.messages())
         return dataclasses.replace(run.summary(plan), writing_tasks=tasks)

@@ -7,11 +7,12 @@ for again."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from arguments.dispatch import Dispatcher
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from arguments.generate import GenerationSummary, Progress
 
 FLUSH_ROWS = 64
+FLUSH_SECONDS = 1.0
 FATAL_STATUS = {
     401: "the API rejected the key (HTTP 401); check ANTHROPIC_API_KEY",
     403: "the API refused the request (HTTP 403); check the key's permissions",
@@ -88,16 +90,27 @@ def to_row(
     )
 
 
+def row_values(row: ArgumentRow) -> dict[str, Any]:
+    """A new row's column values (unset columns left to their defaults)."""
+    return {
+        c.key: getattr(row, c.key)
+        for c in ArgumentRow.__table__.columns
+        if getattr(row, c.key) is not None
+    }
+
+
 def store_rows(store: Store, rows: list[ArgumentRow]) -> None:
-    """Insert rows; rows whose key another run stored meanwhile are skipped, never doubled."""
+    """Insert rows in one statement; rows whose key another run stored meanwhile are skipped,
+    never doubled."""
+    values = [row_values(r) for r in rows]
     try:
         with store.session() as session:
-            session.add_all(rows)
+            session.execute(insert(ArgumentRow), values)
     except IntegrityError:
-        for row in rows:
+        for value in values:
             try:
                 with store.session() as session:
-                    session.add(row)
+                    session.execute(insert(ArgumentRow), [value])
             except IntegrityError:
                 continue
 
@@ -120,6 +133,7 @@ class Run:
     pending: list[ArgumentRow] = field(default_factory=list)
     seen: dict[int, list[frozenset[int]]] = field(default_factory=dict)
     done: int = 0
+    flushed: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         with self.store.session() as session:
@@ -158,7 +172,7 @@ class Run:
         self.flagged += not report.ok
         self.cost += row.cost_usd
         self.tick()
-        if len(self.pending) >= FLUSH_ROWS:
+        if len(self.pending) >= FLUSH_ROWS or time.monotonic() - self.flushed > FLUSH_SECONDS:
             await self.flush()
 
     def reject(self, job: Job, error: ProviderError) -> None:
@@ -174,6 +188,7 @@ class Run:
         self.progress.advance(self.done, len(self.jobs))
 
     async def flush(self) -> None:
+        self.flushed = time.monotonic()
         rows, self.pending = self.pending, []
         if rows:
             await asyncio.to_thread(store_rows, self.store, rows)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LATENCY = 0.2
+LATENCY = 0.4
 IN_FLIGHT = 16
 REPLICATES = 4  # 64 claims x 4 strategies x 4 replicates = 1,024 requests
 STRATEGIES = '["compelling_case", "expert_rhetorics", "logical_reasoning", "deceptive"]'
