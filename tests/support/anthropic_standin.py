@@ -98,6 +98,7 @@ class Behaviour:
     batch_errored_every: int = 0
     batch_expired_every: int = 0
     script: deque[Fault] = field(default_factory=deque)  # one-off faults, in order
+    fault_once: bool = True  # a request that got a periodic fault is answered next time
 
 
 @dataclass
@@ -146,6 +147,7 @@ class StandInApp:
         self.stats = Stats()
         self.batches: dict[str, dict[str, Any]] = {}
         self.failed_once: set[str] = set()
+        self.faulted: set[str] = set()
         self.url = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -198,11 +200,18 @@ class StandInApp:
             return 200, [], self.poll_batch(parts[3])
         return 404, [], {"type": "error", "error": {"type": "not_found_error", "message": path}}
 
-    def pick_fault(self) -> Fault | None:
+    def pick_fault(self, body: dict[str, Any]) -> Fault | None:
         if self.behaviour.script:
             return self.behaviour.script.popleft()
         n = self.stats.messages
-        return next((f for f in self.behaviour.faults if n % f.every == 0), None)
+        fault = next((f for f in self.behaviour.faults if n % f.every == 0), None)
+        if fault is None or not self.behaviour.fault_once:
+            return fault
+        key = json.dumps(body, sort_keys=True)
+        if key in self.faulted:
+            return None
+        self.faulted.add(key)
+        return fault
 
     async def messages(self, body: dict[str, Any]) -> tuple[int, list[Any], Any]:
         self.stats.messages += 1
@@ -213,7 +222,7 @@ class StandInApp:
             delay = b.latency
             if b.slow_every and self.stats.messages % b.slow_every == 0:
                 delay += b.slow_seconds
-            fault = self.pick_fault()
+            fault = self.pick_fault(body)
             await asyncio.sleep(delay)
             if fault is not None:
                 self.stats.faults[fault.status] += 1
