@@ -178,3 +178,25 @@ def test_batch_mode_requeues_errored_and_expired_items_at_half_price(
         total = session.scalar(select(func.count()).select_from(ArgumentRow))
     store.dispose()
     assert set(statuses) == {"collected"} and total == 32
+
+
+def test_batch_run_after_a_crash_collects_instead_of_resubmitting(
+    standin: StandIn, make_study: MakeStudy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import arguments.batches
+
+    study = make_study(extra='mode = "batch"\nbatch_poll_seconds = 0.01\n')  # in [generation]
+    db = str(tmp_path / "crash.db")
+
+    async def crash(*args: object) -> None:
+        raise RuntimeError("killed while collecting")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(arguments.batches, "collect", crash)
+        with pytest.raises(RuntimeError, match="killed while collecting"):
+            run_study(study, db)
+    assert standin.stats.paths["POST /v1/messages/batches"] == 2
+    assert arguments_in(db) == []
+    summary = run_study(study, db)
+    assert summary.written == 32 and len(arguments_in(db)) == 32
+    assert standin.stats.paths["POST /v1/messages/batches"] == 2  # collected, not resubmitted
