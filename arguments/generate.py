@@ -23,7 +23,7 @@ from arguments.plan import (
     simulated_humans,
 )
 from arguments.providers import get_provider
-from arguments.strategies import strategies_for
+from arguments.strategies import Strategy, strategies_for
 from arguments.types import GenerationRequest, ModelProvider, ProviderConfig
 from study.config import Study
 from study.store import Store
@@ -89,8 +89,11 @@ def pending_jobs(store: Store, study: Study, study_id: int) -> list[Job]:
     return plan_jobs(study, claim_refs(store, study_id), done)
 
 
-def build_request(study: Study, job: Job) -> GenerationRequest:
-    """The request for one job (pure: no I/O)."""
+def build_request(
+    study: Study, job: Job, strategies: dict[str, Strategy] | None = None
+) -> GenerationRequest:
+    """The request for one job (pure: no I/O); pass `strategies_for(study)` when building
+    many."""
     params = {
         "claim": job.claim.text,
         "claim_key": job.claim.key,
@@ -104,7 +107,7 @@ def build_request(study: Study, job: Job) -> GenerationRequest:
         return GenerationRequest(
             job.key, SIMULATED_HUMAN.id, "", job.claim.text, study.arguments.max_tokens, params
         )
-    strategy = strategies_for(study)[job.strategy]
+    strategy = (strategies or strategies_for(study))[job.strategy]
     user = strategy.render(
         claim=job.claim.text,
         topic=job.claim.topic,
@@ -163,7 +166,8 @@ async def generate_async(
         return GenerationSummary(0, 0, {}, writing_tasks=tasks)
     providers = make_providers(study, jobs)
     try:
-        requests = {job.key: build_request(study, job) for job in jobs}
+        strategies = strategies_for(study)
+        requests = {job.key: build_request(study, job, strategies) for job in jobs}
         batch = study.generation.mode == "batch"
         dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
         plan = await estimate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -60,7 +60,7 @@ def study_text(
 
 
 @pytest.fixture
-def make_study(tmp_path: Path):  # type: ignore[no-untyped-def]
+def make_study(tmp_path: Path) -> Callable[..., Path]:
     """Write a study file: make_study(topics=2, **study_text options) -> path."""
 
     def make(topics: int = 2, **options: object) -> Path:

@@ -11,7 +11,7 @@ from arguments import (
     model_for,
     strategies_for,
 )
-from study.config import parse_study
+from study.config import Study, parse_study
 
 STUDY = """
 [study]
@@ -27,7 +27,9 @@ reference = "m"
 """
 
 
-def study(model: str = "anthropic/claude-haiku-5-5", strategy: str = "deceptive", extra: str = ""):  # type: ignore[no-untyped-def]
+def study(
+    model: str = "anthropic/claude-haiku-5-5", strategy: str = "deceptive", extra: str = ""
+) -> Study:
     return parse_study(STUDY.format(model=model, strategy=strategy, extra=extra))
 
 
