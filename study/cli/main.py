@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.cli import claims_cmd
+from study.cli import analysis_cmd, claims_cmd
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(claims_cmd.app, name="claims")
+analysis_cmd.register(app)
 
 PREFECT_NOTE = (
     "Starting a local Prefect server for this run (15-30 s on two cores, longer the "
@@ -90,24 +91,6 @@ def demo(out: Path = typer.Option(Path("demo-output"), "--out", help="Output fol
         f"Demo finished in {time.monotonic() - started:.0f} s.\n"
         f"Report: {summary.html}\nEstimates: {summary.estimates_csv}"
     )
-
-
-@app.command()
-@clean_errors
-def analyze(
-    study: str = typer.Argument(..., help="A stored study's name or a study file."),
-    out: Path = typer.Option(..., "--out", help="Report folder."),
-    db: str | None = DB_OPTION,
-) -> None:
-    """Analyse a study's ratings and write the report (HTML, CSV, figures).
-
-    Example: persuasion analyze my-study --out reports/my-study
-    """
-    from flows.steps import analyse_step, register_step
-
-    name = register_step(db, study)
-    summary = analyse_step(db, name, out)
-    console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
 
 
 def _note_prefect() -> None:

@@ -52,6 +52,8 @@ def test_writer_means_columns_and_values() -> None:
         "mean_persuasion",
         "ci_low",
         "ci_high",
+        "sd",
+        "std_effect",
     ]
     assert out["mean_persuasion"].tolist() == [2.0, -0.5]
     assert out.loc[0, "ci_low"] >= 1.0
