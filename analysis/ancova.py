@@ -69,6 +69,12 @@ def ancova_contrasts(
         )
     if len(levels) < 2:
         raise ValueError(f"ancova_contrasts needs a level of {term!r} besides {reference!r}")
+    if rows["after_toward"].nunique() < 2:
+        raise ValueError(
+            f"ancova_contrasts: every after-rating is {rows['after_toward'].iloc[0]:g} (on the "
+            "toward-the-argument scale), so differences between writers cannot be estimated; "
+            "check the ratings (all at the scale's bound?)"
+        )
     how = resolve_cluster(rows, cluster)
     writer_x, names = dummies(rows[term], reference)
     before_x, _ = dummies(rows["before_toward"])

@@ -41,7 +41,7 @@ STYLE: dict[Any, Any] = {
     "svg.fonttype": "none",
     "pdf.fonttype": 42,
 }
-PERSUASION_LABEL = "Persuasion (after − before, toward the argument)"
+PERSUASION_LABEL = "Persuasion (toward the argument)"
 
 
 @contextmanager
@@ -214,7 +214,7 @@ def starting_figure(starting: pd.DataFrame, width: Width = "one") -> Figure:
                 label=kind,
             )
         ax.axhline(0, color="black", lw=0.6)
-        ax.set_xlabel("Starting rating (7 = already at the argument's end of the scale)")
+        ax.set_xlabel("Starting rating (7 = at the argument's end)")
         ax.set_ylabel("Mean persuasion")
         ax.set_xticks(range(1, 8))
         ax.legend(frameon=False)
