@@ -61,7 +61,7 @@ def ancova_contrasts(
     rows = toward(opinion(data))
     require_rows(rows, "ancova_contrasts")
     require_no_missing(rows, ["before", "after", term], "ancova_contrasts")
-    levels = list(dict.fromkeys(rows[term]))
+    levels = list(pd.unique(rows[term]))
     if reference not in levels:
         raise ValueError(
             f"reference={reference!r} has no ratings on opinion claims; choose one of: "
@@ -78,16 +78,16 @@ def ancova_contrasts(
     how = resolve_cluster(rows, cluster)
     writer_x, names = dummies(rows[term], reference)
     before_x, _ = dummies(rows["before_toward"])
-    claim_x, _ = dummies(rows["claim"])
     fit = fit_ols(
         rows["after_toward"].to_numpy(float),
         {n: writer_x[:, j] for j, n in enumerate(names)},
-        [before_x, claim_x],
+        [before_x],
         rows,
         how,
         confidence,
+        absorb="claim",
     )
-    table = fit.table.drop(index="Intercept")
+    table = fit.table
     counts = rows[term].astype(str).value_counts()
     out = pd.DataFrame(
         {

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.bootstrap import claim_bootstrap_means, percentile_ci
+from analysis.bootstrap import claim_bootstrap_means, claim_weights, percentile_ci
 from analysis.checks import require_columns, require_no_missing
 
 ESTIMATE_COLUMNS = [
@@ -43,6 +43,8 @@ def writer_means(
 
     Output columns: the grouping column(s), n_ratings, n_claims, mean_persuasion, ci_low,
     ci_high, sd (of the ratings), std_effect; one row per group in order of first appearance.
+    Groups on the same claims share one set of claim resamples. A group with one claim gets
+    ci_low = ci_high = its mean (nothing to resample): read n_claims before the interval.
     """
     keys = [writer] if isinstance(writer, str) else list(writer)
     require_columns(data, [*keys, value, claim], "writer_means")
@@ -50,9 +52,13 @@ def writer_means(
     if scale_sd is None:
         scale_sd = before_sd(data) if "before" in data.columns else float("nan")
     rng = np.random.default_rng(seed)
+    shared: dict[tuple[object, ...], np.ndarray] = {}  # one set of resamples per claim set
     rows = []
     for name, group in data.groupby(keys, sort=False, observed=True):
-        samples = claim_bootstrap_means(group, value, claim, n_resamples, rng)
+        claims = tuple(sorted(group[claim].unique()))
+        if claims not in shared:
+            shared[claims] = claim_weights(len(claims), n_resamples, rng)
+        samples = claim_bootstrap_means(group, value, claim, n_resamples, weights=shared[claims])
         low, high = percentile_ci(samples, confidence)
         mean = float(group[value].mean())
         labels = dict(zip(keys, name, strict=True))

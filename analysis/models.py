@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy import stats
 
 from analysis.checks import check_option
 
@@ -60,52 +60,108 @@ def fit_ols(
     data: pd.DataFrame,
     cluster: str,
     confidence: float,
+    absorb: str | None = None,
 ) -> Fit:
-    """OLS of y on an intercept, the named `terms` columns and `nuisance` blocks; returns the
-    rows of the named terms (and the intercept as 'Intercept')."""
-    names = ["Intercept", *terms]
-    blocks = [np.ones((len(y), 1)), *(c.reshape(len(y), -1) for c in terms.values()), *nuisance]
-    x = np.column_stack(blocks)
-    model = sm.OLS(np.asarray(y, float), x)
-    if cluster == "none":
-        res = model.fit(use_t=True)
+    """OLS of y on the named `terms`, `nuisance` blocks and either an intercept or the fixed
+    effects of column `absorb` (absorbed by within-group demeaning, Frisch-Waugh-Lovell: the
+    same coefficients as with one dummy per level, without building them).
+
+    Cluster-robust covariance (CR1, as statsmodels: G/(G-1) * (N-1)/(N-K), K counting the
+    absorbed levels); two-way = V_claim + V_participant - V_claim x participant. Inference uses
+    t with G - 1 degrees of freedom (G the smallest number of clusters), or N - K unclustered.
+    Returns the rows of the named terms (and 'Intercept' when nothing is absorbed).
+    """
+    y = np.asarray(y, float)
+    n = len(y)
+    names = list(terms)
+    blocks = [np.asarray(c, float).reshape(n, -1) for c in terms.values()]
+    blocks += [np.asarray(b, float).reshape(n, -1) for b in nuisance]
+    if absorb is None:
+        names = ["Intercept", *names]
+        x = np.column_stack([np.ones((n, 1)), *blocks])
+        k_full = x.shape[1]
     else:
-        groups = _groups(data, cluster)
-        n_groups = min(len(np.unique(g)) for g in np.atleast_2d(groups.T))
-        if n_groups < 2:
-            raise ValueError(
-                f"clustered standard errors need at least 2 clusters; the data have {n_groups} "
-                "claim(s) or participant(s). Add claims, or pass cluster='none'"
-            )
-        res = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        codes = pd.factorize(data[absorb])[0]
+        x = _demean(np.column_stack(blocks), codes) if blocks else np.zeros((n, 0))
+        y = _demean(y.reshape(n, 1), codes)[:, 0]
+        k_full = x.shape[1] + codes.max() + 1
+    bread = np.linalg.pinv(x.T @ x)
+    params = bread @ (x.T @ y)
+    resid = y - x @ params
+    if cluster == "none":
+        cov = bread * (resid @ resid) / (n - k_full)
+        df = float(n - k_full)
+    else:
+        cov, n_groups = _cluster_cov(x, resid, bread, data, cluster, k_full)
+        df = float(n_groups - 1)
     k = len(names)
-    # The claim effects' cluster-robust variances are not estimable when clustering by claim
-    # (sqrt of a negative diagonal); only the named terms are reported, so silence that.
-    with np.errstate(invalid="ignore"):
-        bse = np.asarray(res.bse)[:k]
-    params = np.asarray(res.params)[:k]
-    ci = np.asarray(res.conf_int(alpha=1 - confidence))[:k]
+    est = params[:k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.diag(cov)[:k])
+        t = est / se
+    q = stats.t.ppf(0.5 + confidence / 2, df)
     table = pd.DataFrame(
         {
-            "estimate": params,
-            "se": bse,
-            "t": np.asarray(res.tvalues)[:k],
-            "df": float(res.df_resid_inference or res.df_resid),
-            "p_val": np.asarray(res.pvalues)[:k],
-            "ci_low": ci[:, 0],
-            "ci_high": ci[:, 1],
+            "estimate": est,
+            "se": se,
+            "t": t,
+            "df": df,
+            "p_val": 2 * stats.t.sf(np.abs(t), df),
+            "ci_low": est - q * se,
+            "ci_high": est + q * se,
         },
         index=pd.Index(names, name="term"),
     )
-    return Fit(table, cluster, len(y))
+    return Fit(table, cluster, n)
 
 
-def _groups(data: pd.DataFrame, cluster: str) -> np.ndarray:
+def _demean(x: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    counts = np.bincount(codes).astype(float)
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):
+        means = np.bincount(codes, weights=x[:, j]) / counts
+        out[:, j] = x[:, j] - means[codes]
+    return out
+
+
+def _meat(scores: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, int]:
+    n_groups = int(codes.max()) + 1
+    sums = np.column_stack(
+        [
+            np.bincount(codes, weights=scores[:, j], minlength=n_groups)
+            for j in range(scores.shape[1])
+        ]
+    )
+    return sums.T @ sums, n_groups
+
+
+def _cluster_cov(
+    x: np.ndarray, resid: np.ndarray, bread: np.ndarray, data: pd.DataFrame, cluster: str, k: int
+) -> tuple[np.ndarray, int]:
+    n = len(resid)
+    scores = x * resid[:, None]
     claim = pd.factorize(data["claim"])[0]
-    if cluster == "claim":
-        return claim
-    participant = pd.factorize(data["participant"])[0]
-    return np.column_stack([claim, participant])
+    dims = [claim]
+    signs = [1.0]
+    if cluster == "claim+participant":
+        participant = pd.factorize(data["participant"])[0]
+        both = pd.factorize(claim.astype(np.int64) * (participant.max() + 1) + participant)[0]
+        dims += [participant, both]
+        signs += [1.0, -1.0]
+    cov = np.zeros_like(bread)
+    sizes = []
+    for codes, sign in zip(dims, signs, strict=True):
+        meat, g = _meat(scores, codes)
+        if sign > 0:
+            sizes.append(g)
+        if g < 2:
+            raise ValueError(
+                f"clustered standard errors need at least 2 clusters; the data have {g} "
+                "claim(s) or participant(s). Add claims, or pass cluster='none'"
+            )
+        correction = g / (g - 1) * (n - 1) / (n - k)
+        cov += sign * correction * (bread @ meat @ bread)
+    return cov, min(sizes)
 
 
 def adjust_p(p: pd.Series | np.ndarray, method: str) -> np.ndarray:

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.checks import opinion, require_columns
-from analysis.models import Cluster, dummies, fit_ols, resolve_cluster
+from analysis.models import Cluster, fit_ols, resolve_cluster
 
 SCALING_COLUMNS = [
     "model_class",
@@ -58,10 +58,9 @@ def _rating_level(
     group: pd.DataFrame, model_class: str, n_models: int, cluster: Cluster, confidence: float
 ) -> dict[str, object]:
     how = resolve_cluster(group, cluster)
-    claim_x, _ = dummies(group["claim"])
     order = group["generation_order"].to_numpy(float)
     fit = fit_ols(
-        group["persuasion"].to_numpy(float), {"order": order}, [claim_x], group, how, confidence
+        group["persuasion"].to_numpy(float), {"order": order}, [], group, how, confidence, "claim"
     )
     row = fit.table.loc["order"]
     return {
