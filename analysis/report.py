@@ -16,7 +16,7 @@ from analysis import figures as fig
 from analysis.equivalence import tost_interval
 from analysis.pipeline import Results, analyse
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
-from analysis.tables import fmt, fmt_p, to_latex
+from analysis.tables import fmt, fmt_cell, to_latex
 from study.config import Study
 
 
@@ -103,7 +103,7 @@ def _render(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
     env.filters["num"] = fmt
-    env.filters["p"] = fmt_p
+    env.globals["cell"] = fmt_cell
     ratings = results.ratings
     figures = [
         {

@@ -28,11 +28,21 @@ def fmt_p(value: float) -> str:
     return fmt(value)
 
 
+WHOLE_COLUMNS = ("df", "before_toward", "max_possible", "n", "n_models")
+
+
+def fmt_cell(column: str, value: object) -> str:
+    """A cell by its column: p-values as `fmt_p`, counts and degrees of freedom whole."""
+    if column.startswith("p_") and isinstance(value, float):
+        return fmt_p(value)
+    whole = column in WHOLE_COLUMNS or column.startswith("n_")
+    if whole and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return fmt(value)
+
+
 def _cells(frame: pd.DataFrame) -> list[list[str]]:
-    rows = []
-    for record in frame.to_dict("records"):
-        rows.append([fmt_p(v) if str(k).startswith("p_") else fmt(v) for k, v in record.items()])
-    return rows
+    return [[fmt_cell(str(k), v) for k, v in r.items()] for r in frame.to_dict("records")]
 
 
 def latex_escape(text: str) -> str:
