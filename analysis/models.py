@@ -85,7 +85,14 @@ def fit_ols(
         x = _demean(np.column_stack(blocks), codes) if blocks else np.zeros((n, 0))
         y = _demean(y.reshape(n, 1), codes)[:, 0]
         k_full = x.shape[1] + codes.max() + 1
-    bread = np.linalg.pinv(x.T @ x)
+    if n <= k_full:
+        raise ValueError(
+            f"the model has {k_full} parameters but only {n} ratings, so nothing is left to "
+            "estimate the error; add ratings (or claims)"
+        )
+    xtx = x.T @ x
+    _check_estimable(xtx, list(terms), 0 if absorb is not None else 1)
+    bread = np.linalg.pinv(xtx)
     params = bread @ (x.T @ y)
     resid = y - x @ params
     if cluster == "none":
@@ -113,6 +120,24 @@ def fit_ols(
         index=pd.Index(names, name="term"),
     )
     return Fit(table, cluster, n)
+
+
+def _check_estimable(xtx: np.ndarray, names: list[str], offset: int) -> None:
+    """Raise if a named term is not identified (its column is a combination of the others,
+    e.g. a writer rated only on claims no other writer was rated on): a pseudo-inverse would
+    otherwise return a number for it silently."""
+    full = np.linalg.matrix_rank(xtx)
+    bad = []
+    for j, name in enumerate(names):
+        keep = np.delete(np.arange(xtx.shape[0]), offset + j)
+        if np.linalg.matrix_rank(xtx[np.ix_(keep, keep)]) == full:
+            bad.append(name)
+    if bad:
+        raise ValueError(
+            f"{', '.join(bad)} cannot be estimated: confounded with the claims or starting "
+            "ratings (e.g. rated only on claims that no other writer was rated on, or with no "
+            "variation); add ratings of other writers on the same claims"
+        )
 
 
 def _demean(x: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -103,13 +103,13 @@ def analyse(ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0) -> Results
         ratings=ratings,
         data=data,
         order=order,
-        exclusions=exclusion_counts(ratings),
+        exclusions=_ordered(exclusion_counts(ratings), order),
         estimates=estimates,
-        strategy_estimates=strat,
-        reference_summary=reference_summary(data),
+        strategy_estimates=_ordered(strat, order),
+        reference_summary=_ordered(reference_summary(data), order),
         pairwise=pairwise_tests(data),
         contrasts=_ordered(contrasts, order),
-        grid=grid,
+        grid=_ordered(grid, order),
         scaling=scaling,
         control=control,
         starting=by_starting_rating(opinion(data), plan.confidence),
@@ -121,7 +121,13 @@ def analyse(ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0) -> Results
 
 
 def _ordered(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Rows by writer order (class, generation; humans, control last), then by strategy."""
     if frame.empty or "writer" not in frame.columns:
         return frame
     rank = {w: i for i, w in enumerate(order)}
-    return frame.sort_values("writer", key=lambda s: s.map(rank)).reset_index(drop=True)
+    keys = ["writer", "strategy"] if "strategy" in frame.columns else ["writer"]
+
+    def key(col: pd.Series) -> pd.Series:
+        return col.map(rank).fillna(len(rank)) if col.name == "writer" else col.astype(str)
+
+    return frame.sort_values(keys, key=key, kind="stable").reset_index(drop=True)

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
 from analysis import ancova_contrasts, strategy_grid
@@ -130,3 +132,41 @@ def test_ci_covers_the_true_difference_about_95_percent() -> None:
         row = ancova_contrasts(frame).iloc[0]
         hits += row["ci_low"] <= truth <= row["ci_high"]
     assert 0.88 <= hits / reps <= 0.99
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.lists(st.tuples(st.integers(1, 7), st.integers(1, 7)), min_size=2, max_size=40),
+)
+def test_small_or_degenerate_data_give_an_error_or_finite_estimates(
+    n_claims: int, pairs: list[tuple[int, int]]
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "claim": [f"c{i % n_claims}" for i in range(len(pairs))],
+            "participant": range(len(pairs)),
+            "writer": ["human" if i % 2 else "model" for i in range(len(pairs))],
+            "kind": "opinion",
+            "before": [b for b, _ in pairs],
+            "after": [a for _, a in pairs],
+            "direction": 1,
+        }
+    )
+    frame["writer_kind"] = np.where(frame["writer"] == "human", "human", "model")
+    try:
+        out = ancova_contrasts(frame)
+    except ValueError as exc:
+        assert str(exc)  # a clear message, never a traceback from deep inside
+        return
+    assert np.isfinite(out["estimate"]).all()
+
+
+def test_writer_confounded_with_its_claims_is_refused(data: pd.DataFrame) -> None:
+    alone = data[(data["writer"] != "frontier-3") | (data["claim"] == "c0")]
+    alone = alone[(alone["claim"] != "c0") | (alone["writer"] == "frontier-3")]
+    with pytest.raises(ValueError) as err:
+        ancova_contrasts(alone)
+    assert str(err.value).startswith(
+        "frontier-3 cannot be estimated: confounded with the claims or starting ratings"
+    )
