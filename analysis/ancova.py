@@ -63,9 +63,9 @@ def ancova_contrasts(
     require_no_missing(rows, ["before", "after", term], "ancova_contrasts")
     levels = list(pd.unique(rows[term]))
     if reference not in levels:
+        shown = ", ".join(map(str, levels[:10])) + (", ..." if len(levels) > 10 else "")
         raise ValueError(
-            f"reference={reference!r} has no ratings on opinion claims; choose one of: "
-            f"{', '.join(map(str, levels))}"
+            f"reference={reference!r} has no ratings on opinion claims; choose one of: {shown}"
         )
     if len(levels) < 2:
         raise ValueError(f"ancova_contrasts needs a level of {term!r} besides {reference!r}")

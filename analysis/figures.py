@@ -103,7 +103,7 @@ def writer_means_figure(
         )
         ax.axvline(0, color="black", lw=0.6)
         ax.set_xlabel(PERSUASION_LABEL)
-        fig.legend(loc="outside lower center", ncols=2, frameon=False)
+        _legend(fig, ax, ncols=2)
     return fig
 
 
@@ -135,7 +135,7 @@ def scaling_figure(
         ax.set_ylabel("Mean persuasion")
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.margins(x=0.15)
-        fig.legend(loc="outside lower center", ncols=2, frameon=False)
+        _legend(fig, ax, ncols=2)
     return fig
 
 
@@ -244,6 +244,12 @@ def equivalence_figure(contrasts: pd.DataFrame, bound: float, width: Width = "on
         ax.set_xlabel("Difference from reference (adjusted, scale points)")
         fig.legend(loc="outside lower center", ncols=3, frameon=False)
     return fig
+
+
+def _legend(fig: Figure, ax: plt.Axes, ncols: int) -> None:
+    """A legend below the axes, only when something is labelled."""
+    if ax.get_legend_handles_labels()[0]:
+        fig.legend(loc="outside lower center", ncols=ncols, frameon=False)
 
 
 def save_figure(fig: Figure, out_dir: Path, stem: str) -> dict[str, Path]:

@@ -57,13 +57,16 @@ def ordinal_contrasts(
         )
     y = np.searchsorted(levels, cells["after_toward"].to_numpy())
     writer_x, names = dummies(cells["writer"], reference)
+    if not names:
+        raise ValueError(f"ordinal_contrasts needs a writer besides {reference!r}")
     before_x, _ = dummies(cells["before_toward"])
     x = np.column_stack([writer_x, before_x])
     weights = cells["count"].to_numpy(float)
     params, cov = _fit(x, y, weights, len(levels))
     k = len(levels) - 1
     beta = params[k : k + len(names)]
-    se = np.sqrt(np.diag(cov))[k : k + len(names)]
+    with np.errstate(invalid="ignore"):  # a non-positive variance gives NaN, not a number
+        se = np.sqrt(np.diag(cov)[k : k + len(names)])
     q = stats.norm.ppf(0.5 + confidence / 2)
     counts = rows["writer"].astype(str).value_counts()
     return pd.DataFrame(

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import analyse, export_table, write_report
-from analysis.synthetic import synthetic_ratings
+from analysis.synthetic import DEFAULT_WRITERS, synthetic_ratings
 from study.config import Study, parse_study
 from study.examples import example_study_text
 
@@ -127,3 +127,20 @@ def test_export_csv_and_parquet_round_trip(tmp_path: Path) -> None:
         f"cannot export to {str(tmp_path / 'r.xlsx')!r}: unknown file type '.xlsx'; end the "
         "file name with one of: .csv, .parquet"
     )
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("kinds", [("model", "control"), ("human",), ("model", "human")])
+def test_partial_designs_give_a_report_with_notes_and_no_warnings(
+    tmp_path: Path, study: Study, kinds: tuple[str, ...]
+) -> None:
+    writers = tuple(w for w in DEFAULT_WRITERS if w.kind in kinds)
+    if kinds == ("model", "human"):
+        writers = (DEFAULT_WRITERS[0], DEFAULT_WRITERS[5])  # one model: no scaling trend
+    ratings = synthetic_ratings(n_claims=6, raters=2, writers=writers, seed=1)
+    results = analyse(ratings, study.analysis)
+    write_report(results, study, tmp_path, simulated=True)
+    html = (tmp_path / "report.html").read_text()
+    assert results.notes
+    for note in results.notes.values():
+        assert note.split(";")[0].replace("'", "&#39;") in html
