@@ -88,9 +88,15 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
+SYNTHETIC = Path(__file__).parent / "data" / "anthropic_format_synthetic.csv"
+
+
 @pytest.fixture
-def synthetic_csv(tmp_path: Path) -> Path:
-    return write_rows(tmp_path / "persuasion_data.csv", anthropic_rows())
+def synthetic_csv() -> Path:
+    """A small synthetic file in the published format (committed; `anthropic_rows()` makes it:
+    3 opinion claims, 5 models x 4 prompts x 3 raters, 3 human arguments x 3 raters, 1 fact
+    with 3 control rows)."""
+    return SYNTHETIC
 
 
 @pytest.fixture

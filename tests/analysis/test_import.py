@@ -144,3 +144,10 @@ def test_import_on_each_backend(any_store: Store, synthetic_csv: Path) -> None:
     ratings, _, _ = stored(any_store, "both")
     assert len(ratings) == summary.ratings
     assert ratings["exclusion"].eq("").all()
+
+
+def test_committed_synthetic_file_is_what_the_generator_makes(
+    tmp_path: Path, synthetic_csv: Path
+) -> None:
+    fresh = write_rows(tmp_path / "fresh.csv", anthropic_rows())
+    assert fresh.read_bytes() == synthetic_csv.read_bytes()

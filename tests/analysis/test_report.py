@@ -91,13 +91,7 @@ def test_markdown_summary_matches_estimates(report_dir: Path) -> None:
     assert f"| human | {int(human.n_ratings)} | {human.mean_persuasion:.3f} |" in summary
 
 
-def test_real_data_has_no_banner(tmp_path: Path, study: Study) -> None:
-    ratings = synthetic_ratings(n_claims=6, raters=2, seed=1)
-    write_report(analyse(ratings, study.analysis), study, tmp_path, simulated=False)
-    assert "SIMULATED DATA" not in (tmp_path / "report.html").read_text()
-
-
-def test_missing_sections_are_explained_not_silent(tmp_path: Path, study: Study) -> None:
+def test_real_data_without_control_arm_no_banner_and_a_note(tmp_path: Path, study: Study) -> None:
     ratings = synthetic_ratings(n_claims=6, raters=2, seed=1)
     ratings = ratings[ratings["writer_kind"] != "control"]
     results = analyse(ratings, study.analysis)
@@ -106,7 +100,9 @@ def test_missing_sections_are_explained_not_silent(tmp_path: Path, study: Study)
         "the data have no control arm (arguments against indisputable facts)"
     )
     write_report(results, study, tmp_path, simulated=False)
-    assert "no control arm" in (tmp_path / "report.html").read_text()
+    html = (tmp_path / "report.html").read_text()
+    assert "no control arm" in html
+    assert "SIMULATED DATA" not in html
 
 
 def test_no_kept_ratings_is_an_error(study: Study) -> None:
