@@ -11,19 +11,26 @@ from analysis.ceiling import by_starting_rating, without_bound
 from analysis.equivalence import control_check, tost_p
 from analysis.estimates import before_sd, exclusion_counts, writer_means
 from analysis.export import export_table
+from analysis.importers import ImportSummary, import_anthropic
 from analysis.ordinal import ordinal_contrasts
 from analysis.pipeline import Results, analyse, writer_order
+from analysis.planning import PlanResult, plan_study
 from analysis.power import PowerModel, simulate_power, smallest_designs
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.report import Report, build_report, write_report
 from analysis.scaling import scaling_trend
+from analysis.store_io import StoredStudy, export_study, load_stored_study
+from analysis.tables import to_latex, to_markdown
 from analysis.tidy import COLUMNS, kept, ratings_table
 
 __all__ = [
     "COLUMNS",
+    "ImportSummary",
+    "PlanResult",
     "PowerModel",
     "Report",
     "Results",
+    "StoredStudy",
     "analyse",
     "ancova_contrasts",
     "before_sd",
@@ -32,17 +39,23 @@ __all__ = [
     "claim_bootstrap_means",
     "control_check",
     "exclusion_counts",
+    "export_study",
     "export_table",
+    "import_anthropic",
     "kept",
+    "load_stored_study",
     "ordinal_contrasts",
     "pairwise_tests",
     "percentile_ci",
+    "plan_study",
     "ratings_table",
     "reference_summary",
     "scaling_trend",
     "simulate_power",
     "smallest_designs",
     "strategy_grid",
+    "to_latex",
+    "to_markdown",
     "tost_p",
     "without_bound",
     "write_report",

@@ -110,6 +110,14 @@ def summary_markdown(name: str, results: Results, simulated: bool) -> str:
             "",
             to_markdown(results.contrasts[cols]),
         ]
+    if not results.scaling.empty:
+        lines += ["", "## Trend over generations (slope per generation, 95% CI)", ""]
+        for row in results.scaling.itertuples():
+            lines.append(
+                f"- {row.model_class}, {row.level.replace('_', ' ')} ({row.n_models} models): "
+                f"{fmt(row.slope)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}], "
+                f"p {fmt_p(row.p_val)}"
+            )
     if not results.control.empty:
         row = results.control.iloc[0]
         lines += [

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import steps
@@ -30,5 +31,11 @@ def analyse_study(study: str, out_dir: str, db: str | None = None) -> steps.Repo
         markdown=summary + f"\nReport: `{report.html}`\n",
         key=artifact_key(name),
         description=f"Persuasion estimates of study {name}",
+    )
+    estimates = pd.read_csv(report.estimates_csv).round(4)
+    create_table_artifact(
+        table=estimates.to_dict("records"),
+        key=artifact_key(name) + "-estimates",
+        description=f"Mean persuasion per writer (95% bootstrap CIs), study {name}",
     )
     return report

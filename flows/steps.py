@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import build_report
-from analysis.store_io import load_stored_study
+from analysis import build_report, load_stored_study
 from arguments import GenerationSummary, generate_all
 from study.loading import is_study_file, load_and_register
 from study.store import open_store

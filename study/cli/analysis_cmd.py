@@ -45,7 +45,7 @@ def export(
 
     Example: persuasion export my-study --out ratings.parquet
     """
-    from analysis.store_io import export_study
+    from analysis import export_study
 
     path, n = export_study(db, study, out)
     console.print(f"Wrote {n} ratings to {path}")
@@ -62,7 +62,7 @@ def import_anthropic_cmd(
 
     Example: persuasion import anthropic persuasion_data.csv --study anthropic-2024
     """
-    from analysis.importers import import_anthropic
+    from analysis import import_anthropic
     from study.store import open_store
 
     store = open_store(db)
@@ -94,8 +94,7 @@ def plan(
 
     Example: persuasion plan my-study.toml --power 0.9 --raters 3,5
     """
-    from analysis.planning import plan_study
-    from analysis.tables import to_markdown
+    from analysis import plan_study, to_markdown
 
     result = plan_study(
         db, study, power, _ints(claims, "--claims"), _ints(raters, "--raters"), test, reps
