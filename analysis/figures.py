@@ -241,7 +241,7 @@ def equivalence_figure(contrasts: pd.DataFrame, bound: float, width: Width = "on
         ax.plot(c["estimate"], y, "o", color="white", mec="black", ms=4)
         ax.axvline(0, color="black", lw=0.6)
         ax.set_yticks(y, c["writer"].astype(str))
-        ax.set_xlabel("Difference from reference (adjusted, scale points)")
+        ax.set_xlabel("Adjusted difference from reference")
         fig.legend(loc="outside lower center", ncols=3, frameon=False)
     return fig
 

@@ -45,10 +45,11 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, (attr, _) in TABLES.items():
         getattr(results, attr).to_csv(out_dir / f"{name}.csv", index=False)
-    figure_paths = {
-        stem: fig.save_figure(figure, out_dir / "figures", stem)
-        for stem, figure in make_figures(results).items()
-    }
+    figure_paths: dict[str, dict[str, Path]] = {}
+    widths: dict[str, float] = {}
+    for stem, figure in make_figures(results).items():
+        widths[stem] = float(figure.get_size_inches()[0])
+        figure_paths[stem] = fig.save_figure(figure, out_dir / "figures", stem)
     tables_dir = out_dir / "tables"
     tables_dir.mkdir(exist_ok=True)
     for name, (attr, caption) in TABLES.items():
@@ -59,7 +60,7 @@ def write_report(
             )
     summary = summary_markdown(study.name, results, simulated)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
-    html = _render(results, study, figure_paths, simulated, claim_set_hash)
+    html = _render(results, study, figure_paths, widths, simulated, claim_set_hash)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
     return Report(
         out_dir,
@@ -96,6 +97,7 @@ def _render(
     results: Results,
     study: Study,
     figure_paths: dict[str, dict[str, Path]],
+    widths: dict[str, float],
     simulated: bool,
     claim_set_hash: str,
 ) -> str:
@@ -108,6 +110,7 @@ def _render(
     figures = [
         {
             "stem": stem,
+            "width_rem": round(widths[stem] * 11, 1),  # one column ~38 rem, two columns full
             "png": base64.b64encode(paths["png"].read_bytes()).decode(),
             "caption": CAPTIONS[stem].format(
                 n_resamples=results.plan.bootstrap_resamples,
