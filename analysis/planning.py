@@ -37,7 +37,7 @@ def power_model(study: Study) -> PowerModel:
         if models
         else 1,
         human_arguments=humans[0].per_claim if humans else 1,
-        human_effect=reference.true_effect or 0.3,
+        human_effect=reference.true_effect or PowerModel().human_effect,
     )
 
 

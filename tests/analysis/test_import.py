@@ -14,7 +14,7 @@ from analysis.importers.anthropic import AnthropicFormatError
 from study.config import parse_study
 from study.store import Store
 from study.store.repo import get_study_row
-from tests.analysis.conftest import anthropic_rows, write_rows
+from tests.analysis.anthropic_csv import anthropic_rows, write_rows
 
 
 def stored(store: Store, name: str) -> tuple[pd.DataFrame, bool, str]:

@@ -10,7 +10,7 @@ from prefect.client.orchestration import get_client
 from analysis.importers import import_anthropic
 from flows.analysis_flow import analyse_study, artifact_key
 from study.store import open_store
-from tests.analysis.conftest import anthropic_rows, write_rows
+from tests.analysis.anthropic_csv import anthropic_rows, write_rows
 
 pytestmark = pytest.mark.prefect
 
