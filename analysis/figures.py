@@ -252,11 +252,15 @@ def _legend(fig: Figure, ax: plt.Axes, ncols: int) -> None:
         fig.legend(loc="outside lower center", ncols=ncols, frameon=False)
 
 
-def save_figure(fig: Figure, out_dir: Path, stem: str) -> dict[str, Path]:
-    """Save as PNG (300 dpi), PDF and SVG; return the paths by format."""
+def save_figure(
+    fig: Figure, out_dir: Path, stem: str, formats: tuple[str, ...] = FORMATS
+) -> dict[str, Path]:
+    """Save as PNG (300 dpi), PDF and SVG (or the given `formats`); return paths by format."""
+    for fmt in formats:
+        check_option("format", fmt, FORMATS)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for fmt in FORMATS:
+    for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
         fig.savefig(path, dpi=300 if fmt == "png" else None)
         paths[fmt] = path

@@ -42,7 +42,7 @@ class PowerModel:
     model_arguments: int = 4  # arguments per claim by the model writer (its strategies)
     human_arguments: int = 3  # human-written arguments per claim
     human_effect: float = 0.3  # the human writers' mean persuasion (the study's true_effect
-    # of the reference writer when set; 0.3 is about the human mean of Durmus et al. 2024)
+    # of the reference writer when set, else this default; it matters only near the bounds)
 
 
 def _writer_means(

@@ -40,8 +40,17 @@ def build_report(
 
 
 def write_report(
-    results: Results, study: Study, out_dir: Path, *, simulated: bool, claim_set_hash: str = ""
+    results: Results,
+    study: Study,
+    out_dir: Path,
+    *,
+    simulated: bool,
+    claim_set_hash: str = "",
+    formats: tuple[str, ...] = fig.FORMATS,
 ) -> Report:
+    """Write every output of the report; figures in `formats` (PNG is always written: the
+    HTML page embeds it)."""
+    formats = tuple(dict.fromkeys(("png", *formats)))
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, (attr, _) in TABLES.items():
         getattr(results, attr).to_csv(out_dir / f"{name}.csv", index=False)
@@ -49,7 +58,7 @@ def write_report(
     widths: dict[str, float] = {}
     for stem, figure in make_figures(results).items():
         widths[stem] = float(figure.get_size_inches()[0])
-        figure_paths[stem] = fig.save_figure(figure, out_dir / "figures", stem)
+        figure_paths[stem] = fig.save_figure(figure, out_dir / "figures", stem, formats)
     tables_dir = out_dir / "tables"
     tables_dir.mkdir(exist_ok=True)
     for name, (attr, caption) in TABLES.items():

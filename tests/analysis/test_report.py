@@ -99,7 +99,7 @@ def test_real_data_without_control_arm_no_banner_and_a_note(tmp_path: Path, stud
     assert results.notes["control"] == (
         "the data have no control arm (arguments against indisputable facts)"
     )
-    write_report(results, study, tmp_path, simulated=False)
+    write_report(results, study, tmp_path, simulated=False, formats=("png",))
     html = (tmp_path / "report.html").read_text()
     assert "no control arm" in html
     assert "SIMULATED DATA" not in html
@@ -135,8 +135,9 @@ def test_partial_designs_give_a_report_with_notes_and_no_warnings(
         writers = (DEFAULT_WRITERS[0], DEFAULT_WRITERS[5])  # one model: no scaling trend
     ratings = synthetic_ratings(n_claims=6, raters=2, writers=writers, seed=1)
     results = analyse(ratings, study.analysis)
-    write_report(results, study, tmp_path, simulated=True)
+    write_report(results, study, tmp_path, simulated=True, formats=("png",))
     html = (tmp_path / "report.html").read_text()
+    assert not list((tmp_path / "figures").glob("*.pdf"))
     assert results.notes
     for note in results.notes.values():
         assert note.split(";")[0].replace("'", "&#39;") in html
