@@ -10,7 +10,11 @@ import typer
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
-import_app = typer.Typer(help="Import published persuasion datasets.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import published persuasion datasets as new studies.\n\n"
+    "Example: persuasion import anthropic persuasion_data.csv --study anthropic-2024",
+    no_args_is_help=True,
+)
 
 
 @clean_errors

@@ -66,6 +66,6 @@ def test_plan_rejects_a_bad_list(tmp_path: Path) -> None:
 
 
 def test_every_analysis_command_has_an_example() -> None:
-    for command in (["analyze"], ["export"], ["plan"], ["import", "anthropic"]):
+    for command in (["analyze"], ["export"], ["plan"], ["import"], ["import", "anthropic"]):
         out = runner.invoke(app, [*command, "--help"])
         assert "Example: persuasion" in out.output, command
