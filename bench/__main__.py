@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python -m bench [NAME ...]` (NAME: the part after `bench_`)."""
+"""Run benchmarks: `python -m bench` (all) or `python -m bench NAME [ARGS…]` (bench_NAME.py)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,23 @@ import sys
 from pathlib import Path
 
 
-def available() -> list[str]:
-    folder = str(Path(__file__).parent)
-    return sorted(m.name[6:] for m in pkgutil.iter_modules([folder]) if m.name.startswith("bench_"))
-
-
 def main(argv: list[str]) -> int:
-    names = argv or available()
-    unknown = [n for n in names if n not in available()]
-    if unknown:
-        print(f"Error: no benchmark {', '.join(unknown)}; available: {', '.join(available())}")
-        return 1
+    here = Path(__file__).resolve().parent
+    names = sorted(
+        m.name.removeprefix("bench_")
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
+    if argv and not argv[0].startswith("-"):
+        if argv[0] not in names:
+            print(f"Error: no benchmark {argv[0]!r}; choose one of: {', '.join(names)}")
+            return 1
+        names, argv = [argv[0]], argv[1:]
+    code = 0
     for name in names:
-        print(f"== bench_{name}")
-        importlib.import_module(f"bench.bench_{name}").main()
-    return 0
+        module = importlib.import_module(f"bench.bench_{name}")
+        code |= int(module.main(argv))
+    return code
 
 
 if __name__ == "__main__":

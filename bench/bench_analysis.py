@@ -9,6 +9,7 @@ Run: python -m bench analysis
 
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -70,14 +71,20 @@ def run(label: str, raters: int) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    rows = [run(label, raters) for label, raters in SIZES.items()]
+def main(argv: list[str]) -> int:
+    """`python -m bench analysis [4k|100k ...]`: the sizes to run (default: both)."""
+    unknown = [a for a in argv if a not in SIZES]
+    if unknown:
+        print(f"Error: unknown size {', '.join(unknown)}; choose from: {', '.join(SIZES)}")
+        return 1
+    rows = [run(label, SIZES[label]) for label in (argv or list(SIZES))]
     print(pd.DataFrame(rows).to_string(index=False))
     print(
         f"(naive bootstrap timed on {NAIVE_RESAMPLES} resamples and scaled to {N_RESAMPLES}; "
         "full analysis = every estimator + figures (PNG, PDF, SVG) + tables + report.html)"
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main(sys.argv[1:]))
