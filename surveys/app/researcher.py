@@ -1,0 +1,7 @@
+"""researcher routes (see below)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""writing routes (see below)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
