@@ -34,7 +34,6 @@
       counter.textContent = String(words);
     };
     box.addEventListener("input", update);
-    box.addEventListener("paste", function () { writing.elements.pastes.value = String(pastes + 1); });
     writing.addEventListener("submit", function () { writing.elements.pastes.value = String(pastes); });
     update();
   }
