@@ -166,6 +166,7 @@ class BotResult:
     completed: bool = False
     code: str = ""
     answers: dict[int, tuple[int, int]] = field(default_factory=dict)
+    full: bool = False
     refused: int = 0
     retries: int = 0
     latencies: list[float] = field(default_factory=list)
@@ -201,6 +202,9 @@ class Bot:
 
     def run(self, study_name: str) -> BotResult:
         start = self.request("GET", f"/start/{study_name}?PROLIFIC_PID={self.pid}&SESSION_ID=s")
+        if start.status_code == 403 and parse_page(start).error == "closed":
+            self.result.full = True  # every place is taken: not needed
+            return self.result
         if start.status_code != 303:
             raise BotError(f"bot {self.pid}: start returned {start.status_code}")
         for _ in range(MAX_REQUESTS):
@@ -273,7 +277,7 @@ def run_bots(
     prefix: str = "bot",
 ) -> list[BotResult]:
     """Run n bots, `concurrency` at a time; every `probe_every`-th bot also tries bad input.
-    Raises BotError if any bot fails."""
+    Raises BotError if any bot fails; bots that find the study full return `full=True`."""
 
     def one(i: int) -> BotResult:
         with make_client() as client:
@@ -284,3 +288,30 @@ def run_bots(
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         return list(pool.map(one, range(n)))
+
+
+def run_panel_over_http(
+    store: Store,
+    study_name: str,
+    key: bytes,
+    n: int,
+    concurrency: int = 8,
+    seed: int = 0,
+    probe_every: int = 10,
+) -> list[BotResult]:
+    """The `simulated` platform's panel: serve the app on loopback and let n bots take it."""
+    from surveys.app import AppSettings
+    from surveys.serve import serve_in_thread
+
+    oracle = Oracle(store, study_name, key)
+    settings = AppSettings(key=key, starts_per_minute=max(60, 10 * n))
+    with serve_in_thread(store, settings) as base:
+        return run_bots(
+            lambda: httpx.Client(base_url=base, timeout=60),
+            oracle,
+            n,
+            concurrency,
+            seed,
+            probe_every,
+            prefix=f"sim-{study_name}",
+        )
