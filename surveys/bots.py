@@ -230,7 +230,7 @@ class Bot:
             self.result.answers[page.item - 1] = (before, after)
         elif page.kind == "argument":
             time.sleep(page.wait_ms / 1000 + 0.05)
-            data.update(reading_ms=str(page.wait_ms + 50), focus_losses="0", pastes="0")
+            data.update(focus_losses="0", pastes="0")
         elif page.kind == "attention":
             data["choice"] = self._attention_choice(page)
         response = self.request("POST", "/survey", data)
@@ -257,7 +257,7 @@ class Bot:
         if page.kind == "after":
             bad.append({**base, "step": str(int(page.step) - 2), "rating": "1"})
         if page.kind == "argument" and page.wait_ms > 200:
-            bad.append({**base, "reading_ms": "999999"})
+            bad.append({**base, "focus_losses": "0"})
         if page.kind == "attention":
             bad.append({**base, "choice": "not a choice"})
         for data in bad:

@@ -70,7 +70,6 @@ class Field:
 
 RATING = Field("rating", 1, len(SCALE))
 SIGNALS = (
-    Field("reading_ms", 0, MAX_COUNTER, optional=True),
     Field("focus_losses", 0, MAX_COUNTER, optional=True),
     Field("pastes", 0, MAX_COUNTER, optional=True),
 )

@@ -101,8 +101,10 @@ def start(
     key: bytes,
     platform_session: str = "",
     now: datetime | None = None,
+    anonymous: bool = False,
 ) -> Started:
-    """Start a session for `platform_id` in the study's open wave, or resume theirs."""
+    """Start a session for `platform_id` in the study's open wave, or resume theirs.
+    `anonymous` (a link without an id) is refused for platforms that always send one."""
     now = now or datetime.now(UTC)
     token = new_token()
     with store.session() as session:
@@ -111,6 +113,11 @@ def start(
         wave = current_wave(session, row.id)
         if wave is None:
             raise SurveyClosed("This study is not open for participants yet.")
+        if anonymous and wave.platform == "prolific":
+            raise FormError(
+                "missing_participant_id",
+                "This link has no participant id; please open the study from Prolific.",
+            )
         lock_wave(session, wave.id)
         id_hash = keyed_hash(key, platform_id)
         existing = session.scalar(
@@ -170,10 +177,13 @@ def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = N
                     RatingRow.assignment_id == items[step.item].assignment_id
                 )
             )
+        status = sess.status
+        if status == "active" and (aware(sess.expires_at) or datetime.now(UTC)) < datetime.now(UTC):
+            status = "expired"
         return View(
             sess.id,
             study,
-            sess.status,
+            status,
             sess.step,
             steps,
             items,
@@ -320,7 +330,7 @@ def _apply_item(
                 f"Please take the time to read the argument; Continue works in about {seconds} s.",
                 400,
             )
-        rating.reading_ms = int(values["reading_ms"] or elapsed)
+        rating.reading_ms = int(elapsed)  # measured by the server: cannot be forged
         rating.focus_losses = int(values["focus_losses"] or 0)
         rating.pastes = int(values["pastes"] or 0)
         return

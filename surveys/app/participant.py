@@ -56,6 +56,8 @@ async def start(request: Request, study: str) -> Response:
         raw or f"anonymous:{new_token()}",
         app.state.settings.key,
         params.get("SESSION_ID", "") or params.get("session", ""),
+        None,
+        not raw,
     )
     response = RedirectResponse("/survey", 303)
     set_cookie(response, SESSION_COOKIE, started.token, app.state.settings.secure_cookies)

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from study.store import AttentionAnswerRow, ParticipantRow, RatingRow, SessionRow
+from study.store import AttentionAnswerRow, ParticipantRow, RatingRow, SessionRow, Store, WaveRow
 from surveys.app import AppSettings, create_app
 from surveys.bots import Bot, Oracle, Page, parse_page
-from tests.surveys.conftest import KEY, Fielded
+from tests.surveys.conftest import KEY, Fielded, field_study
 
 
 def enter(client: TestClient, pid: str = "P1") -> Page:
@@ -47,11 +47,12 @@ def walk_to(client: TestClient, kind: str) -> Page:
     raise AssertionError(f"no {kind} page")
 
 
-def test_probing_bot_completes_and_every_bad_input_is_refused(
-    client: TestClient, fielded: Fielded
-) -> None:
+def test_probing_bot_completes_and_every_bad_input_is_refused(any_store: Store) -> None:
+    fielded = field_study(any_store)
     oracle = Oracle(fielded.store, "survey-test", KEY)
-    result = Bot(client, oracle, "probe-1", seed=1, probe=True).run("survey-test")
+    app = create_app(fielded.store, AppSettings(key=KEY))
+    with TestClient(app, follow_redirects=False) as client:
+        result = Bot(client, oracle, "probe-1", seed=1, probe=True).run("survey-test")
     assert result.completed and len(result.code) == 10
     assert result.refused >= 20
     with fielded.store.session() as session:
@@ -141,7 +142,7 @@ def test_argument_text_is_escaped_with_paragraphs_kept(client: TestClient) -> No
 def test_continue_too_early_is_refused_by_the_server(client: TestClient) -> None:
     page = walk_to(client, "argument")
     assert page.wait_ms > 0
-    response = post(client, page, reading_ms="60000")
+    response = post(client, page, focus_losses="0")
     assert response.status_code == 400 and parse_page(response).error == "too_fast"
     time.sleep(page.wait_ms / 1000 + 0.05)
     assert post(client, page).status_code == 303
@@ -193,3 +194,25 @@ def test_errors_have_one_shape(client: TestClient, url: str, status: int, code: 
     assert response.json()["error"]["code"] == code
     page = client.get(url)
     assert parse_page(page).error == code and "Traceback" not in page.text
+
+
+def test_prolific_waves_need_a_participant_id(client: TestClient, fielded: Fielded) -> None:
+    with fielded.store.session() as session:
+        wave = session.get(WaveRow, fielded.wave_id)
+        assert wave is not None
+        wave.platform = "prolific"
+    response = client.get("/start/survey-test")
+    assert response.status_code == 400
+    assert parse_page(response).error == "missing_participant_id"
+    assert client.get("/start/survey-test?PROLIFIC_PID=abc123").status_code == 303
+
+
+def test_expired_session_shows_the_timeout_page(client: TestClient, fielded: Fielded) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from surveys.assignment import release_expired
+
+    enter(client)
+    assert release_expired(fielded.store, datetime.now(UTC) + timedelta(hours=2)) == 1
+    response = client.get("/survey")
+    assert response.status_code == 410 and "timed out" in response.text

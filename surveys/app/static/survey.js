@@ -1,7 +1,6 @@
 // Integrity signals and the reading timer. The server re-checks the reading time itself.
 (function () {
   "use strict";
-  var start = Date.now();
   var focusLosses = 0;
   var pastes = 0;
   document.addEventListener("visibilitychange", function () { if (document.hidden) { focusLosses += 1; } });
@@ -19,7 +18,6 @@
       }, wait + 150);
     }
     form.addEventListener("submit", function () {
-      form.elements.reading_ms.value = String(Date.now() - start);
       form.elements.focus_losses.value = String(focusLosses);
       form.elements.pastes.value = String(pastes);
     });
