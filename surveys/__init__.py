@@ -5,7 +5,7 @@ inline simulated panel."""
 
 from surveys.assignment import release_expired, return_session
 from surveys.panel_store import PanelSummary, run_simulated_panel
-from surveys.sessions import SessionSummary, session_by_platform_session, wave_sessions
+from surveys.roster import SessionSummary, session_by_platform_session, set_review, wave_sessions
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
 from surveys.writing import ensure_writing_tasks
 
@@ -19,6 +19,7 @@ __all__ = [
     "return_session",
     "run_simulated_panel",
     "session_by_platform_session",
+    "set_review",
     "simulate_panel",
     "wave_sessions",
 ]

@@ -28,6 +28,8 @@ from study.store import (
     RatingRow,
     SessionRow,
     Store,
+    StudyRow,
+    WaveRow,
 )
 from study.store.repo import current_wave, get_study_row, log_event, study_config
 from surveys.assignment import aware, lock_wave, reserve
@@ -120,39 +122,56 @@ def start(
             )
         lock_wave(session, wave.id)
         id_hash = keyed_hash(key, platform_id)
-        existing = session.scalar(
-            select(SessionRow)
-            .join(ParticipantRow, ParticipantRow.id == SessionRow.participant_id)
-            .where(ParticipantRow.study_id == row.id, ParticipantRow.platform_id_hash == id_hash)
-            .order_by(SessionRow.id.desc())
-            .limit(1)
-        )
+        existing = _existing(session, row.id, id_hash)
         if existing is not None:
             existing.token_hash = token_hash(token)
             return Started(token, existing.id, True)
         if wave.status != "open":
             raise SurveyClosed("This study has closed; thank you for your interest.")
-        person = ParticipantRow(
-            study_id=row.id,
-            platform=wave.platform,
-            platform_id_hash=id_hash,
-            simulated=wave.platform == "simulated",
-        )
-        session.add(person)
-        session.flush()
-        sess = SessionRow(
-            participant_id=person.id,
-            wave_id=wave.id,
-            token_hash=token_hash(token),
-            platform_session=platform_session[:200],
-            expires_at=now + timedelta(minutes=study.participants.reservation_minutes),
-        )
-        session.add(sess)
-        session.flush()
+        sess = _new_session(session, wave, id_hash, token, platform_session, now, study)
         if not reserve(session, study, wave, sess, now):
             raise SurveyClosed("All places in this study are taken; thank you for your interest.")
         log_event(session, row.id, "session.started", {"session": sess.id, "wave": wave.number})
         return Started(token, sess.id, False)
+
+
+def _existing(session: Session, study_id: int, id_hash: str) -> SessionRow | None:
+    return session.scalar(
+        select(SessionRow)
+        .join(ParticipantRow, ParticipantRow.id == SessionRow.participant_id)
+        .where(ParticipantRow.study_id == study_id, ParticipantRow.platform_id_hash == id_hash)
+        .order_by(SessionRow.id.desc())
+        .limit(1)
+    )
+
+
+def _new_session(
+    session: Session,
+    wave: WaveRow,
+    id_hash: str,
+    token: str,
+    platform_session: str,
+    now: datetime,
+    study: Study,
+) -> SessionRow:
+    person = ParticipantRow(
+        study_id=wave.study_id,
+        platform=wave.platform,
+        platform_id_hash=id_hash,
+        simulated=wave.platform == "simulated",
+    )
+    session.add(person)
+    session.flush()
+    sess = SessionRow(
+        participant_id=person.id,
+        wave_id=wave.id,
+        token_hash=token_hash(token),
+        platform_session=platform_session[:200],
+        expires_at=now + timedelta(minutes=study.participants.reservation_minutes),
+    )
+    session.add(sess)
+    session.flush()
+    return sess
 
 
 def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = None) -> View:
@@ -193,8 +212,6 @@ def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = N
 
 
 def _study_of(session: Session, sess: SessionRow, cache: dict[str, Study] | None) -> Study:
-    from study.store import StudyRow, WaveRow
-
     row = session.scalar(
         select(StudyRow)
         .join(WaveRow, WaveRow.study_id == StudyRow.id)
@@ -357,63 +374,3 @@ def _apply_attention(
     )
     if (failed or 0) > study.exclusions.max_failed_attention_checks:
         sess.exclusion = "failed_attention_checks"
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One session of a wave, as the fieldwork side needs it (no platform ids)."""
-
-    session_id: int
-    participant_id: int
-    platform_session: str
-    status: str
-    step: int
-    completion_code: str
-    failed_checks: int
-    exclusion: str
-    review: str
-    created_at: datetime
-    expires_at: datetime | None
-    completed_at: datetime | None
-
-
-def wave_sessions(store: Store, wave_id: int) -> list[SessionSummary]:
-    """Every session of a wave with its status, completion code and attention results."""
-    failed = (
-        select(AttentionAnswerRow.session_id, func.count().label("n"))
-        .where(AttentionAnswerRow.passed.is_(False))
-        .group_by(AttentionAnswerRow.session_id)
-        .subquery()
-    )
-    with store.session() as session:
-        rows = session.execute(
-            select(SessionRow, func.coalesce(failed.c.n, 0))
-            .outerjoin(failed, failed.c.session_id == SessionRow.id)
-            .where(SessionRow.wave_id == wave_id)
-            .order_by(SessionRow.id)
-        ).all()
-        return [
-            SessionSummary(
-                s.id,
-                s.participant_id,
-                s.platform_session,
-                s.status,
-                s.step,
-                s.completion_code,
-                int(n),
-                s.exclusion,
-                s.review,
-                aware(s.created_at) or s.created_at,
-                aware(s.expires_at),
-                aware(s.completed_at),
-            )
-            for s, n in rows
-        ]
-
-
-def session_by_platform_session(store: Store, platform_session: str) -> int | None:
-    """The session id for a platform's own session/submission id (e.g. Prolific SESSION_ID)."""
-    with store.session() as session:
-        return session.scalar(
-            select(SessionRow.id).where(SessionRow.platform_session == platform_session)
-        )

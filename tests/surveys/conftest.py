@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from arguments import generate_all
 from claims import load_claim_set
 from study.config import Study, parse_study
-from study.examples import example_study_text
 from study.store import ArgumentRow, Store
 from study.store.repo import open_wave, register_study
 from surveys.app import AppSettings, create_app
@@ -20,10 +19,42 @@ KEY = b"k" * 32
 SHORT = "Short argument.\n\nIt has two paragraphs and <script>alert(1)</script> in it."
 
 
+STUDY = """
+[study]
+name = "NAME"
+claims = "default"
+seed = 7
+
+[[writers]]
+id = "compact-1"
+kind = "model"
+model = "offline/compact-1"
+generation = "Compact 1"
+class = "compact"
+order = 1
+strategies = ["compelling_case"]
+true_effect = 0.3
+
+[[writers]]
+id = "human"
+kind = "human"
+per_claim = 1
+true_effect = 0.35
+
+[control]
+writer = "compact-1"
+
+[participants]
+per_argument = 3
+items_per_participant = 3
+control_rate = 0.1
+words_per_minute = 2000
+"""
+
+
 def study_text(name: str = "survey-test", extra: str = "") -> str:
-    text = example_study_text(name)
-    text = text.replace("words_per_minute = 400", "words_per_minute = 2000")
-    return text + extra
+    """A small study (64 opinion claims x 2 writers + 16 controls) with fast reading times."""
+    return STUDY.replace("NAME", name) + extra
 
 
 @dataclass(frozen=True)

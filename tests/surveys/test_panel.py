@@ -3,13 +3,14 @@ the researcher dashboard and export behind the token (no platform ids anywhere).
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from study.store import ArgumentRow, Store
 from surveys.bots import run_panel_over_http
 from surveys.dashboard import EXPORT_COLUMNS, export_csv, export_rows
-from surveys.sessions import wave_sessions
+from surveys.roster import set_review, wave_sessions
 from tests.surveys.conftest import KEY, Fielded, field_study, study_text
 
 
@@ -17,16 +18,20 @@ def test_simulated_panel_takes_the_real_survey_until_full(store: Store) -> None:
     fielded = field_study(store, study_text("tiny").replace("per_argument = 3", "per_argument = 1"))
     with store.session() as session:
         session.execute(delete(ArgumentRow).where(ArgumentRow.id > 12))
-    # 12 arguments on 2 topics, 1 rating each: 6 to 12 participants, then the study is full.
+    # 12 arguments on 6 topics, 1 rating each: 4 to 12 participants, then the study is full.
     results = run_panel_over_http(store, "tiny", KEY, n=14, concurrency=3, probe_every=3)
     done = [r for r in results if r.completed]
     assert all(r.completed != r.full for r in results) and any(r.full for r in results)
     assert sum(len(r.answers) for r in done) == 12
-    assert all(1 <= len(r.answers) <= 2 for r in done)
+    assert all(1 <= len(r.answers) <= 3 for r in done)
     assert sum(r.refused for r in results) > 0
     sessions = wave_sessions(store, fielded.wave_id)
     assert [s.status for s in sessions] == ["completed"] * len(done)
     assert sorted(s.completion_code for s in sessions) == sorted(r.code for r in done)
+    set_review(store, sessions[0].session_id, "approved")
+    assert wave_sessions(store, fielded.wave_id)[0].review == "approved"
+    with pytest.raises(ValueError, match="review 'ok' is not allowed; choose one of: approved"):
+        set_review(store, sessions[0].session_id, "ok")
     rows = export_rows(store, "tiny")
     assert len(rows) == 12
     assert all(r["persuasion"] == r["direction"] * (r["after"] - r["before"]) for r in rows)
