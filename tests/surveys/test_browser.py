@@ -14,7 +14,7 @@ from study.store import ArgumentRow, RatingRow, SessionRow, Store, WritingTaskRo
 from surveys.writing import ensure_writing_tasks
 from tests.support.browser import chromium
 from tests.surveys.conftest import field_study, study_text
-from tests.surveys.live import REPO, live_server
+from tests.surveys.live import REPO, TOKEN, live_server
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "test-artifacts" / "browser"
@@ -76,6 +76,12 @@ def test_participant_journey_in_chromium(store: Store, tmp_path: Path) -> None:
             submit_and_wait(driver)
         code = driver.find_element(By.ID, "completion-code").text
         link = driver.find_element(By.ID, "return-link").get_attribute("href")
+        driver.get(f"{server.base}/survey")  # coming back after the end shows the code again
+        assert driver.find_element(By.ID, "completion-code").text == code
+        driver.set_window_size(1100, 1400)
+        driver.get(f"{server.base}/researcher/login?study=browser-study&token={TOKEN}")
+        driver.save_screenshot(str(ARTIFACTS / "researcher-dashboard.png"))
+        assert "By writer" in driver.page_source
     assert seen[:3] == ["consent", "demographics", "before"]
     assert seen.count("argument") == 3 and seen.count("attention") == 2 and seen[-1] == "done"
     assert link == f"https://app.prolific.com/submissions/complete?cc={code}"

@@ -3,7 +3,7 @@
   "use strict";
   var focusLosses = 0;
   var pastes = 0;
-  document.addEventListener("visibilitychange", function () { if (document.hidden) { focusLosses += 1; } });
+  // Leaving the page (another tab or window) counts once per departure.
   window.addEventListener("blur", function () { focusLosses += 1; });
   document.addEventListener("paste", function () { pastes += 1; });
 
