@@ -39,7 +39,7 @@ async def start(request: Request, study: str) -> Response:
     params = request.query_params
     raw = next((params[p] for p in ID_PARAMS if params.get(p)), "")
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    if not raw and cookie:
+    if not raw and cookie and await run_in_threadpool(_has_session, request, cookie, study):
         return RedirectResponse("/survey", 303)
     if raw and not PLATFORM_ID.match(raw):
         raise FormError(
@@ -62,6 +62,15 @@ async def start(request: Request, study: str) -> Response:
     response = RedirectResponse("/survey", 303)
     set_cookie(response, SESSION_COOKIE, started.token, app.state.settings.secure_cookies)
     return response
+
+
+def _has_session(request: Request, cookie: str, study: str) -> bool:
+    """Whether the cookie is a live session of this study (an anonymous visitor resumes it)."""
+    try:
+        view = sessions.load_view(request.app.state.store, cookie, request.app.state.studies)
+    except FormError:
+        return False
+    return view.study.name == study
 
 
 def _view(request: Request) -> tuple[str, sessions.View]:

@@ -216,3 +216,15 @@ def test_expired_session_shows_the_timeout_page(client: TestClient, fielded: Fie
     assert release_expired(fielded.store, datetime.now(UTC) + timedelta(hours=2)) == 1
     response = client.get("/survey")
     assert response.status_code == 410 and "timed out" in response.text
+
+
+def test_anonymous_links_resume_by_cookie_and_ignore_stale_cookies(client: TestClient) -> None:
+    assert client.get("/start/survey-test").status_code == 303
+    first = client.cookies["ps_session"]
+    assert client.get("/start/survey-test").status_code == 303
+    assert client.cookies["ps_session"] == first  # same browser, same session
+    fresh = TestClient(client.app, follow_redirects=False, cookies={"ps_session": "stale"})
+    response = fresh.get("/start/survey-test")
+    assert response.status_code == 303
+    assert "ps_session=" in response.headers["set-cookie"]
+    assert f"ps_session={first}" not in response.headers["set-cookie"]
