@@ -92,9 +92,23 @@ def error_response(
     return HTMLResponse(page, status_code=status, headers=HEADERS)
 
 
+MAX_BODY = 256 * 1024  # the longest writing task is 20,000 characters
+
+
 async def security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
+    """Refuse oversized or unannounced-length posts; add the security headers to every answer."""
+    if request.method == "POST":
+        length = request.headers.get("content-length", "")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            return error_response(
+                request,
+                request.app.state.templates,
+                413,
+                "too_large",
+                "This form is too large to accept; shorten your text and send it again.",
+            )
     response = await call_next(request)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)

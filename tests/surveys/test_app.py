@@ -228,3 +228,9 @@ def test_anonymous_links_resume_by_cookie_and_ignore_stale_cookies(client: TestC
     assert response.status_code == 303
     assert "ps_session=" in response.headers["set-cookie"]
     assert f"ps_session={first}" not in response.headers["set-cookie"]
+
+
+def test_oversized_posts_are_refused_before_parsing(client: TestClient) -> None:
+    page = walk_to(client, "before")
+    response = post(client, page, rating="4", pad="x" * 300_000)
+    assert response.status_code == 413 and parse_page(response).error == "too_large"

@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import delete, select
 
 from study.config import parse_study
-from study.store import ArgumentRow, RatingRow, SessionRow, Store, WritingTaskRow
+from study.store import (
+    ArgumentRow,
+    ParticipantRow,
+    RatingRow,
+    SessionRow,
+    Store,
+    WritingTaskRow,
+)
 from surveys.writing import ensure_writing_tasks
 from tests.support.browser import chromium
 from tests.surveys.conftest import field_study, study_text
@@ -88,7 +95,9 @@ def test_participant_journey_in_chromium(store: Store, tmp_path: Path) -> None:
     with store.session() as session:
         sess = session.scalars(select(SessionRow)).one()
         ratings = session.scalars(select(RatingRow)).all()
+        person = session.scalars(select(ParticipantRow)).one()
     assert sess.status == "completed" and sess.completion_code == code
+    assert person.demographics == {"age": "30-49"}
     assert [(r.before, r.after) for r in ratings] == [(5, 6)] * 3
     assert all(r.reading_ms is not None and r.reading_ms >= 2000 for r in ratings)
 
