@@ -69,19 +69,22 @@ class Figures:
 class Server:
     """A server subprocess on a loopback port, waited for with a bounded loop."""
 
-    def __init__(self, cmd: list[str], cwd: Path, env: dict[str, str], probe: str) -> None:
-        self.log = (cwd / "server.log").open("wb")
+    def __init__(
+        self, cmd: list[str], cwd: Path, env: dict[str, str], probe: str, logs: Path
+    ) -> None:
+        log_path = logs / f"{Path(cmd[0]).name}-{id(self)}.log"
+        self.log = log_path.open("wb")
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=self.log)
         for _ in range(600):  # 60 s
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited early; see {cwd / 'server.log'}")
+                raise RuntimeError(f"server exited early; see {log_path}")
             try:
                 httpx.get(probe, timeout=1)
                 return
             except httpx.TransportError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"server did not start; see {cwd / 'server.log'}")
+        raise RuntimeError(f"server did not start; see {log_path}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -116,7 +119,7 @@ def run_ours(n: int, concurrency: int, work: Path) -> Figures:
         sys.executable, "-m", "study.cli.main", "survey", "serve", "--db", db_url,
         "--port", str(port), "--starts-per-minute", str(100 * n),
     ]  # fmt: skip
-    server = Server(cmd, HERE.parent, env, f"http://127.0.0.1:{port}/health")
+    server = Server(cmd, HERE.parent, env, f"http://127.0.0.1:{port}/health", work)
     store = open_store(db_url)
     try:
         oracle = Oracle(store, "bench", SECRET.encode())
@@ -197,7 +200,7 @@ def run_otree(n: int, concurrency: int, work: Path, venv: Path) -> Figures:
     }
     base = f"http://127.0.0.1:{port}"
     cmd = [str(venv / "bin" / "otree"), "prodserver", str(port)]
-    server = Server(cmd, project, env, base + "/")
+    server = Server(cmd, project, env, base + "/", work)
     headers = {"otree-rest-key": "bench-rest-key"}
     try:
         created = httpx.post(
