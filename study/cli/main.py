@@ -116,6 +116,8 @@ def _note_prefect() -> None:
 
 
 def main() -> None:
+    # Prefect's local server would try to send telemetry, which fails on closed networks.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()
 
 
