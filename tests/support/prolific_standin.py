@@ -273,7 +273,7 @@ def prolific_standin(token: str = "test-token", page_size: int = 2) -> Iterator[
     state = StandinState(token=token, page_size=page_size)
     handler = type("Handler", (_Handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield ProlificStandin(server, state)
