@@ -161,6 +161,11 @@ def open_fieldwork(
     if status.complete and status.status != "open":
         return status
     study = loaded.study
+    if status.arguments == 0:
+        raise ValueError(
+            f"study {study.name!r} has no arguments to field yet; generate them first "
+            "(`persuasion run STUDY.toml` generates, fields and analyses)"
+        )
     with store.session() as session:
         wave = open_wave(
             session, loaded.study_id, study.recruitment.platform, study.participants.per_argument
@@ -168,12 +173,12 @@ def open_fieldwork(
         wave_id, number, ref = wave.id, wave.number, wave.platform_ref
     if ref and has_event(store, loaded.study_id, "wave.published", number):
         return wave_status(store, loaded)
+    needed = ratings_needed(completed_ratings(store, loaded.study_id), status.target)
+    places = places_for(needed, study.participants.items_per_participant)
+    if not ref and places == 0 and not study.recruitment.places:
+        return wave_status(store, loaded)
     platform = platform or platform_for(loaded)
     if not ref:
-        needed = ratings_needed(completed_ratings(store, loaded.study_id), status.target)
-        places = places_for(needed, study.participants.items_per_participant)
-        if places == 0 and not study.recruitment.places:
-            return wave_status(store, loaded)
         request = publish_request(loaded, places, number)
         ref = platform.create(request)
         set_platform_ref(store, wave_id, ref)
