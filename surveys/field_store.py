@@ -27,6 +27,8 @@ from study.store import (
 from study.store.repo import log_event
 from surveys.quality import Decision, SessionFacts, min_reading_ms
 
+# A session the platform timed out or that was returned gives its reserved items back.
+GIVE_BACK = {"timed_out": "timed_out", "returned": "returned"}
 REVIEWED = frozenset({"approved", "rejected", "returned", "timed_out", "screened_out", "checked"})
 
 
@@ -130,6 +132,16 @@ def record_review(store: Store, study_id: int, session_id: int | None, decision:
             if row is not None:
                 row.review = decision.review
                 row.exclusion = decision.exclusion
+                if decision.review in GIVE_BACK and row.status != "completed":
+                    row.status = GIVE_BACK[decision.review]
+                    session.execute(
+                        update(AssignmentRow)
+                        .where(
+                            AssignmentRow.session_id == session_id,
+                            AssignmentRow.status == "reserved",
+                        )
+                        .values(status="released")
+                    )
         log_event(
             session,
             study_id,

@@ -105,8 +105,9 @@ def decide(
         return Decision("none", "timed_out", data)
     if status == "returned":
         return Decision("none", "returned", EXCLUDE_RETURNED)
-    if status != "awaiting_review":  # reviewed already, on the platform or by an earlier sync
-        return Decision("none", status, exclusion_for(facts, rules) if facts else "")
+    if status != "awaiting_review":  # reviewed on the platform itself (approved, rejected, …)
+        data = exclusion_for(facts, rules) if facts else ""
+        return Decision("none", status, data or ("" if status == "approved" else status))
     return _review(facts, rules)
 
 

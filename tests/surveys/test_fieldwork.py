@@ -96,6 +96,7 @@ def test_sync_reviews_every_submission_by_the_rules(
     sub = {k: standin.add_submission(ref) for k in ("good", "failed", "expired", "orphan")}
     sub["timed"] = standin.add_submission(ref, status="TIMED-OUT")
     sub["active"] = standin.add_submission(ref, status="ACTIVE")
+    sub["gone"] = standin.add_submission(ref, status="RETURNED")
     good = add_session(store, loaded.study_id, wid, args[:2], platform_session=sub["good"])
     failed = add_session(
         store, loaded.study_id, wid, args[2:], platform_session=sub["failed"], failed_checks=2
@@ -110,6 +111,9 @@ def test_sync_reviews_every_submission_by_the_rules(
         reserved_until=utcnow() - timedelta(minutes=1),
     )
     timed = add_session(store, loaded.study_id, wid, args[2:], platform_session=sub["timed"])
+    gone = add_session(
+        store, loaded.study_id, wid, args[2:], platform_session=sub["gone"], status="active"
+    )
     status = sync_fieldwork(store, loaded, platform)
 
     assert status.problems == ()
@@ -126,6 +130,8 @@ def test_sync_reviews_every_submission_by_the_rules(
     assert session_row(store, failed) == ("completed", "rejected", "failed_attention_checks")
     assert session_row(store, expired) == ("timed_out", "return_requested", "incomplete")
     assert session_row(store, timed) == ("completed", "timed_out", "")
+    assert session_row(store, gone) == ("returned", "returned", "returned")
+    assert assignment_statuses(store, gone) == ["released", "released"]
     assert standin.calls("POST", f"/submissions/{sub['timed']}/") == []
     assert standin.calls("POST", f"/submissions/{sub['active']}/") == []
 
@@ -247,3 +253,16 @@ def test_simulated_panel_answers_inline_and_closes(store: Store, tmp_path: Path)
     status = sync_fieldwork(store, loaded)
     assert (status.status, status.arguments_done) == ("closed", 4)
     assert wave_status(store, loaded).ratings >= 8
+
+
+def test_prolific_study_without_survey_url_names_the_key() -> None:
+    from study.config import StudyFileError, parse_study
+    from study.examples import example_study_text
+
+    text = example_study_text("s").replace('platform = "simulated"', 'platform = "prolific"')
+    with pytest.raises(StudyFileError) as err:
+        parse_study(text, "s.toml")
+    assert str(err.value) == (
+        "s.toml: recruitment: recruitment.platform = 'prolific' needs recruitment.survey_url, "
+        'the address of the survey app (for example "https://survey.example.org/s")'
+    )

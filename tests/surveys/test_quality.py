@@ -97,3 +97,8 @@ def test_minimum_reading_time_follows_words_per_minute() -> None:
     assert min_reading_ms(250, 400) == 37_500
     with pytest.raises(ValueError, match="words_per_minute must be positive, got 0"):
         min_reading_ms(250, 0)
+
+
+def test_rejected_on_the_platform_itself_is_excluded() -> None:
+    assert decide("rejected", DONE, RULES).exclusion == "rejected"
+    assert decide("approved", DONE, RULES).exclusion == ""
