@@ -205,7 +205,7 @@ def sync_fieldwork(
         wave = current_wave(session, loaded.study_id)
         current = (wave.id, wave.platform_ref, wave.status) if wave else None
     problems: list[str] = []
-    if current is not None and current[2] == "open":
+    if current is not None:  # a closed wave's late submissions still need their review
         if platform.has_submissions:
             if current[1]:
                 problems = review_submissions(store, loaded, platform, current[0], current[1])

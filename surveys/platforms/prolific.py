@@ -76,6 +76,11 @@ def survey_link(survey_url: str) -> str:
     return survey_url + ("&" if "?" in survey_url else "?") + URL_PARAMETERS
 
 
+def completion_url(code: str) -> str:
+    """Where the survey app sends a participant back to Prolific after the last answer."""
+    return COMPLETION_URL + code
+
+
 def study_body(request: PublishRequest) -> dict[str, Any]:
     """The JSON body that creates a draft study for one wave."""
     return {

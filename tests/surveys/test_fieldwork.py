@@ -177,6 +177,10 @@ def test_quota_met_closes_the_wave_and_stops_the_study(
     assert (status.status, status.arguments_done, status.ratings) == ("closed", 4, 8)
     assert status.sessions["review:approved"] == 4
     assert standin.state.studies[ref]["status"] == "COMPLETED"
+    late = standin.add_submission(ref)  # started before the study stopped
+    add_session(store, loaded.study_id, wid, args[:2], platform_session=late, failed_checks=2)
+    sync_fieldwork(store, loaded, platform)
+    assert standin.submission(late)["status"] == "REJECTED"
     with pytest.raises(ValueError) as err:
         close_fieldwork(store, loaded, platform)
     assert str(err.value) == (

@@ -7,6 +7,7 @@ import pytest
 from surveys.platforms import PlatformError, PublishRequest, Submission
 from surveys.platforms.prolific import (
     approve_body,
+    completion_url,
     error_message,
     parse_study_id,
     parse_submissions,
@@ -139,4 +140,18 @@ def test_error_message_reads_prolifics_error_shape() -> None:
     )
     assert error_message(401, {"error": {"title": "Unauthorized"}}, "list").endswith(
         "if it was deleted)"
+    )
+
+
+def test_completion_codes_are_stable_and_the_redirect_carries_them() -> None:
+    from study.config import parse_study
+    from study.examples import example_study_text
+    from surveys.platforms import completion_codes
+
+    study = parse_study(example_study_text("codes"))
+    completed, failed = completion_codes(study)
+    assert completion_codes(study) == (completed, failed)
+    assert completed != failed and len(completed) == 8 and completed.isalnum()
+    assert (
+        completion_url(completed) == f"https://app.prolific.com/submissions/complete?cc={completed}"
     )
