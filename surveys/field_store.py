@@ -29,6 +29,8 @@ from surveys.quality import Decision, SessionFacts, min_reading_ms
 
 # A session the platform timed out or that was returned gives its reserved items back.
 GIVE_BACK = {"timed_out": "timed_out", "returned": "returned"}
+# Submissions that hold a place on the platform (the others freed theirs).
+PLACE_TAKING = frozenset({"reserved", "active", "awaiting_review", "approved"})
 REVIEWED = frozenset({"approved", "rejected", "returned", "timed_out", "screened_out", "checked"})
 
 
@@ -173,6 +175,18 @@ def session_counts(store: Store, wave_id: int) -> dict[str, int]:
         if exclusion:
             counts["excluded"] += 1
     return dict(counts)
+
+
+def wave_places(store: Store, study_id: int, wave: int) -> int:
+    """The wave's places on the platform: the last `wave.places` event of the wave."""
+    with store.session() as session:
+        payloads = session.scalars(
+            select(EventRow.payload)
+            .where(EventRow.study_id == study_id, EventRow.kind == "wave.places")
+            .order_by(EventRow.id)
+        ).all()
+    places = [int(p["places"]) for p in payloads if p.get("wave") == wave]
+    return places[-1] if places else 0
 
 
 def has_event(store: Store, study_id: int, kind: str, wave: int) -> bool:

@@ -19,6 +19,7 @@ from study.store import ArgumentRow, AssignmentRow, RatingRow, Store
 from study.store.models import utcnow
 from study.store.repo import close_wave, current_wave, log_event, open_wave
 from surveys.field_store import (
+    PLACE_TAKING,
     REVIEWED,
     has_event,
     places_for,
@@ -28,6 +29,7 @@ from surveys.field_store import (
     session_counts,
     session_facts,
     set_platform_ref,
+    wave_places,
 )
 from surveys.platforms import (
     PlatformError,
@@ -182,7 +184,7 @@ def open_fieldwork(
         request = publish_request(loaded, places, number)
         ref = platform.create(request)
         set_platform_ref(store, wave_id, ref)
-        _event(store, loaded, "wave.created", {"wave": number, "ref": ref, "places": places})
+        _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": places})
     platform.publish(ref)
     _event(store, loaded, "wave.published", {"wave": number, "ref": ref})
     return wave_status(store, loaded)
@@ -209,6 +211,8 @@ def sync_fieldwork(
         if platform.has_submissions:
             if current[1]:
                 problems = review_submissions(store, loaded, platform, current[0], current[1])
+                if current[2] == "open":
+                    problems += top_up(store, loaded, platform, current[1])
         else:
             check_sessions(store, loaded, current[0])
     status = wave_status(store, loaded)
@@ -241,6 +245,35 @@ def review_submissions(
             continue
         record_review(store, loaded.study_id, sid, decision)
     return problems
+
+
+def top_up(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, ref: str) -> list[str]:
+    """Add places on the platform when the participants still needed outnumber the free places
+    and the people still taking part (rejected, returned and timed-out submissions free their
+    places by themselves). Never when the study file fixes `recruitment.places`."""
+    study = loaded.study
+    if study.recruitment.places:
+        return []
+    with store.session() as session:
+        wave = current_wave(session, loaded.study_id)
+        number = wave.number if wave is not None else 0
+    total = wave_places(store, loaded.study_id, number)
+    subs = platform.submissions(ref)
+    taking = sum(s.status in PLACE_TAKING for s in subs)
+    in_progress = sum(s.status in ("reserved", "active") for s in subs)
+    needed = places_for(
+        ratings_needed(completed_ratings(store, loaded.study_id), study.participants.per_argument),
+        study.participants.items_per_participant,
+    )
+    shortfall = needed - in_progress - max(0, total - taking)
+    if total == 0 or shortfall <= 0:
+        return []
+    try:
+        platform.add_places(ref, total + shortfall)
+    except PlatformError as exc:
+        return [f"adding places: {exc}"]
+    _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": total + shortfall})
+    return []
 
 
 def check_sessions(store: Store, loaded: LoadedStudy, wave_id: int) -> int:

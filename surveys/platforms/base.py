@@ -89,6 +89,10 @@ class RecruitmentPlatform(ABC):
     def close(self, ref: str) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Stop recruiting for the wave `ref`."""
 
+    def add_places(self, ref: str, total: int) -> None:
+        """Raise the wave's places on the platform to `total` (platforms only ever increase)."""
+        raise PlatformError(f"platform {self.name!r} has no places to add")
+
     def submissions(self, ref: str) -> list[Submission]:
         """Every submission of the wave `ref` (none for platforms without submissions)."""
         return []

@@ -4,6 +4,7 @@ Prolific's JSON, tested without I/O, and a thin httpx client around them.
 Endpoints used (all under `/api/v1/`, header `Authorization: Token <key>`):
 - `POST studies/` creates a draft study; `POST studies/{id}/transition/` with
   `{"action": "PUBLISH"}` publishes it (`"STOP"` stops it);
+- `PATCH studies/{id}/` with `{"total_available_places": n}` adds places (never fewer);
 - `GET studies/{id}/submissions/` lists its submissions (paged through `_links.next.href`);
 - `POST submissions/{id}/transition/` with `{"action": "APPROVE"}` or `{"action": "REJECT",
   "message": ..., "rejection_category": ...}`; `POST submissions/{id}/request-return/` with
@@ -312,6 +313,14 @@ class ProlificPlatform(RecruitmentPlatform):
     def close(self, ref: str) -> None:
         self.client.request(
             "POST", f"studies/{ref}/transition/", "stop the study", {"action": "STOP"}
+        )
+
+    def add_places(self, ref: str, total: int) -> None:
+        self.client.request(
+            "PATCH",
+            f"studies/{ref}/",
+            f"raise the study's places to {total}",
+            {"total_available_places": total},
         )
 
     def submissions(self, ref: str) -> list[Submission]:

@@ -125,6 +125,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._handle("POST")
 
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
     def _handle(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
@@ -180,6 +183,22 @@ class _Handler(BaseHTTPRequestHandler):
         if study["status"] not in allowed[action]:
             return _err(400, "Invalid transition", f"cannot {action} a {study['status']} study")
         study["status"] = "ACTIVE" if action == "PUBLISH" else "COMPLETED"
+        return 200, study
+
+    def PATCH_study(self, body: Any, query: Any, study_id: str) -> tuple[int, Any]:
+        study = self.state.studies.get(study_id)
+        if study is None:
+            return _err(404, "Not found", f"study {study_id} not found")
+        places = (body or {}).get("total_available_places")
+        if set(body or {}) - {"total_available_places", "internal_name"}:
+            return _err(400, "Invalid update", "a published study only takes new places or name")
+        if not isinstance(places, int) or places < study["total_available_places"]:
+            return _err(
+                400,
+                "Request validation failed",
+                {"total_available_places": ["Places can only be increased."]},
+            )
+        study["total_available_places"] = places
         return 200, study
 
     def GET_study_submissions(
@@ -254,6 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 ROUTES = (
     (r"/api/v1/studies/", "POST_studies"),
+    (r"/api/v1/studies/([^/]+)/", "PATCH_study"),
     (r"/api/v1/studies/([^/]+)/transition/", "POST_study_transition"),
     (r"/api/v1/studies/([^/]+)/submissions/", "GET_study_submissions"),
     (r"/api/v1/submissions/([^/]+)/transition/", "POST_submission_transition"),

@@ -270,3 +270,28 @@ def test_prolific_study_without_survey_url_names_the_key() -> None:
         "s.toml: recruitment: recruitment.platform = 'prolific' needs recruitment.survey_url, "
         'the address of the survey app (for example "https://survey.example.org/s")'
     )
+
+
+def test_sync_adds_places_when_the_places_left_cannot_meet_the_quota(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    ref = open_fieldwork(store, loaded, platform).platform_ref
+    wid, args = wave_id(store, loaded), argument_ids(store, loaded.study_id)
+    assert standin.state.studies[ref]["total_available_places"] == 4
+
+    def participant() -> None:  # one more person who rated the first two arguments
+        sub = standin.add_submission(ref)
+        add_session(store, loaded.study_id, wid, args[:2], platform_session=sub)
+
+    for _ in range(2):
+        participant()
+    sync_fieldwork(store, loaded, platform)
+    assert standin.calls("PATCH", "/studies/") == []  # 2 places left for the 2 still needed
+    for _ in range(2):  # two more who rated the same two again
+        participant()
+    status = sync_fieldwork(store, loaded, platform)
+    (patch,) = standin.calls("PATCH", "/studies/")
+    assert patch.body == {"total_available_places": 6}
+    assert (status.problems, standin.state.studies[ref]["total_available_places"]) == ((), 6)
+    sync_fieldwork(store, loaded, platform)
+    assert len(standin.calls("PATCH", "/studies/")) == 1  # the new places are counted
