@@ -1,5 +1,5 @@
-"""Fieldwork on a real SQLite store with Prolific's loopback stand-in: open (plan, create,
-publish), sync (release, review, close on quota), close, status."""
+"""Fieldwork on real stores (SQLite and PostgreSQL) with Prolific's loopback stand-in: open
+(plan, create, publish), sync (release, review, add places, close on quota), close, status."""
 
 from collections.abc import Iterator
 from datetime import timedelta
@@ -40,6 +40,12 @@ def standin() -> Iterator[ProlificStandin]:
 @pytest.fixture
 def platform(standin: ProlificStandin) -> ProlificPlatform:
     return ProlificPlatform(ProlificClient("sekret", standin.url, sleep=lambda _: None))
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Every fieldwork test runs on a real SQLite file and a real PostgreSQL server."""
+    return any_store
 
 
 @pytest.fixture
