@@ -59,7 +59,7 @@ class StandinState:
     studies: dict[str, dict[str, Any]] = field(default_factory=dict)
     submissions: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
-    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    failures: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -79,10 +79,17 @@ class ProlificStandin:
     def calls(self, method: str, pattern: str) -> list[Recorded]:
         return [r for r in self.state.requests if r.method == method and re.search(pattern, r.path)]
 
-    def fail_next(self, status: int, times: int = 1, headers: dict[str, str] | None = None) -> None:
-        """Answer the next `times` requests with `status` (before any other check)."""
+    def fail_next(
+        self,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        path: str = "",
+    ) -> None:
+        """Answer the next `times` requests (whose path matches the regex `path`, if given)
+        with `status`, before any other check."""
         with self.state.lock:
-            self.state.failures.extend([(status, headers or {})] * times)
+            self.state.failures.extend([(path, status, headers or {})] * times)
 
     def add_submission(
         self,
@@ -138,9 +145,12 @@ class _Handler(BaseHTTPRequestHandler):
         st = self.state
         with st.lock:
             st.requests.append(Recorded(method, self.path, dict(self.headers.items()), body))
-            failure = st.failures.pop(0) if st.failures else None
+            due = [f for f in st.failures if re.search(f[0], self.path)]
+            failure = due[0] if due else None
+            if failure is not None:
+                st.failures.remove(failure)
         if failure is not None:
-            status, headers = failure
+            _, status, headers = failure
             return self._error(status, "Injected failure", "the stand-in was told to fail", headers)
         if self.headers.get("Authorization") != f"Token {st.token}":
             return self._error(401, "Unauthorized", "Invalid token.")

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 from study.cli.main import app
 from study.store import open_store
-from tests.support.field_data import tiny_study
+from study.store.repo import current_wave
+from tests.support.field_data import add_session, argument_ids, tiny_study
 from tests.support.prolific_standin import ProlificStandin, prolific_standin
 
 runner = CliRunner()
@@ -105,3 +106,29 @@ def test_unknown_study_names_the_fix(tmp_path: Path) -> None:
         "Error: no study named 'nope' in the store (the store has no studies yet); register "
         "one with `persuasion run STUDY.toml` or import data first",
     )
+
+
+def test_sync_prints_one_line_per_refused_submission(
+    study: str, db: str, standin: ProlificStandin
+) -> None:
+    assert field("open", study, "--db", db)[0] == 0
+    (ref,) = standin.state.studies
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            wave = current_wave(session, 1)
+            assert wave is not None
+            wave_id = wave.id
+        sub = standin.add_submission(ref, submission_id="s1")
+        add_session(store, 1, wave_id, argument_ids(store, 1)[:2], platform_session=sub)
+    finally:
+        store.dispose()
+    standin.fail_next(400, path="/submissions/s1/transition/")
+    code, out = field("sync", study, "--db", db)
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "Problem: submission s1: Prolific refused to approve submission s1 (HTTP 400): the "
+        "stand-in was told to fail"
+    )
+    assert field("sync", study, "--db", db)[0] == 0  # the next sync approves it
+    assert standin.submission("s1")["status"] == "APPROVED"
