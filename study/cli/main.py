@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.cli import claims_cmd
+from study.cli import claims_cmd, field_cmd
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(field_cmd.app, name="field")
 
 PREFECT_NOTE = (
     "Starting a local Prefect server for this run (15-30 s on two cores, longer the "
