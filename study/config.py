@@ -216,7 +216,9 @@ class Survey(_Frozen):
     checks, the minimum reading time of an argument and where to send them when done.
 
     The minimum reading time of an argument is max(min_reading_seconds, words * 60 /
-    participants.words_per_minute). `completion_url` may contain `{code}`."""
+    participants.words_per_minute). The completion code is `recruitment.completion_code` (or
+    derived, see surveys/platforms/base.py); `completion_url` (may contain `{code}`) is where the
+    last page links to, by default Prolific's completion address on Prolific waves."""
 
     title: str = "A short study about opinions"
     consent_text: str = (
@@ -233,7 +235,6 @@ class Survey(_Frozen):
     demographics: tuple[Question, ...] = ()
     attention_checks: tuple[AttentionCheck, ...] = DEFAULT_CHECKS
     min_reading_seconds: Annotated[float, Field(ge=0, le=600)] = 0.0
-    completion_code: str = ""
     completion_url: str = ""
     writing_instructions: str = (
         "Write an argument in favour of the claim below, for a reader who has not made up "

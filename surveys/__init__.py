@@ -3,9 +3,8 @@ arguments to participants with expiring reservations, sessions, attention checks
 tasks, bots that take the survey over HTTP (surveys.bots), the researcher dashboard, and the
 inline simulated panel."""
 
-from surveys.assignment import release_expired, return_session
 from surveys.panel_store import PanelSummary, run_simulated_panel
-from surveys.roster import SessionSummary, session_by_platform_session, set_review, wave_sessions
+from surveys.roster import SessionSummary, session_by_platform_session, wave_sessions
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
 from surveys.writing import ensure_writing_tasks
 
@@ -15,11 +14,8 @@ __all__ = [
     "SessionSummary",
     "SimulatedParticipant",
     "ensure_writing_tasks",
-    "release_expired",
-    "return_session",
     "run_simulated_panel",
     "session_by_platform_session",
-    "set_review",
     "simulate_panel",
     "wave_sessions",
 ]

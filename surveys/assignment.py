@@ -119,7 +119,7 @@ def reserve(
 
 
 def release_session(session: Session, sess: SessionRow, status: str) -> int:
-    """Give a session's unfinished items back (`status`: expired or returned)."""
+    """Give a session's unfinished items back (`status`: timed_out or returned)."""
     sess.status = status
     result = session.execute(
         update(AssignmentRow)
@@ -131,17 +131,30 @@ def release_session(session: Session, sess: SessionRow, status: str) -> int:
 
 
 def release_expired(store: Store, now: datetime | None = None) -> int:
-    """Mark active sessions past their expiry as expired and release their reservations.
-    Safe to run at any time and again; returns how many sessions it expired."""
+    """Release every reservation past its `reserved_until` (all studies); the sessions they
+    belong to, if still active, become `timed_out` (the same vocabulary as the platforms).
+    Safe to run at any time and again; returns how many assignments it released."""
     now = now or datetime.now(UTC)
     with store.session() as session:
-        rows = list(
-            session.scalars(
-                select(SessionRow).where(SessionRow.status == "active", SessionRow.expires_at < now)
+        rows = session.execute(
+            select(AssignmentRow.id, AssignmentRow.session_id).where(
+                AssignmentRow.status == "reserved", AssignmentRow.reserved_until < now
             )
+        ).all()
+        if not rows:
+            return 0
+        session.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.id.in_([r[0] for r in rows]))
+            .values(status="released")
         )
-        for sess in rows:
-            release_session(session, sess, "expired")
+        sessions = sorted({r[1] for r in rows})
+        session.execute(
+            update(SessionRow)
+            .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
+            .values(status="timed_out")
+        )
+        log_event(session, None, "reservations.released", {"sessions": sessions})
     return len(rows)
 
 

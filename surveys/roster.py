@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from study.store import AttentionAnswerRow, SessionRow, Store
-from surveys.assignment import aware, release_session
+from surveys.assignment import aware
 
 
 @dataclass(frozen=True)
@@ -70,22 +70,3 @@ def session_by_platform_session(store: Store, platform_session: str) -> int | No
         return session.scalar(
             select(SessionRow.id).where(SessionRow.platform_session == platform_session)
         )
-
-
-REVIEWS = ("approved", "rejected", "returned", "timed_out", "")
-
-
-def set_review(store: Store, session_id: int, review: str) -> None:
-    """Record the platform-side decision on a session (approved, rejected, returned,
-    timed_out); a returned or timed-out session that is still active gives its items back."""
-    if review not in REVIEWS:
-        raise ValueError(
-            f"review {review!r} is not allowed; choose one of: {', '.join(r for r in REVIEWS if r)}"
-        )
-    with store.session() as session:
-        sess = session.get(SessionRow, session_id, with_for_update=True)
-        if sess is None:
-            raise LookupError(f"no survey session {session_id}; list them with wave_sessions()")
-        sess.review = review
-        if review in ("returned", "timed_out") and sess.status == "active":
-            release_session(session, sess, "returned" if review == "returned" else "expired")

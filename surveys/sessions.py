@@ -10,7 +10,6 @@ and back-button resubmits cannot change a stored answer.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,8 +34,7 @@ from study.store.repo import current_wave, get_study_row, log_event, study_confi
 from surveys.assignment import aware, lock_wave, reserve
 from surveys.hashing import keyed_hash, new_token, token_hash
 from surveys.pages import FormError, Step, check_by_key, min_reading_ms, sequence_for
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+from surveys.platforms.base import completion_codes
 
 
 class SurveyClosed(FormError):
@@ -198,7 +196,7 @@ def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = N
             )
         status = sess.status
         if status == "active" and (aware(sess.expires_at) or datetime.now(UTC)) < datetime.now(UTC):
-            status = "expired"
+            status = "timed_out"
         return View(
             sess.id,
             study,
@@ -267,7 +265,6 @@ def submit(
     """Save the answer to the session's current step and advance; returns the new step.
     Refuses (FormError) a form for any other step, a closed session or a too-fast reader."""
     now = now or datetime.now(UTC)
-    study = view.study
     with store.session() as session:
         sess = session.get(SessionRow, view.session_id, with_for_update=True)
         if sess is None:
@@ -282,15 +279,14 @@ def submit(
             )
         step = view.steps[sess.step]
         _apply(session, sess, view, step, values, now)
-        sess.step += 1
-        sess.expires_at = now + timedelta(minutes=study.participants.reservation_minutes)
+        sess.step += 1  # the reservation is not extended: its time runs from the start
         return sess.step
 
 
 def _check_open(sess: SessionRow, now: datetime) -> None:
     if sess.status == "active" and (aware(sess.expires_at) or now) < now:
         raise FormError(
-            "expired", "Your session timed out, so its places were given to others.", 410
+            "timed_out", "Your session timed out, so its places were given to others.", 410
         )
     if sess.status not in ("active", "completed"):
         raise FormError("closed", f"This session is {sess.status} and takes no answers.", 410)
@@ -315,9 +311,9 @@ def _apply(
     elif step.kind == "debrief":
         sess.status = "completed"
         sess.completed_at = now
-        sess.completion_code = view.study.survey.completion_code or "".join(
-            secrets.choice(CODE_ALPHABET) for _ in range(10)
-        )
+        completed, failed_attention = completion_codes(view.study)
+        excluded = sess.exclusion == "failed_attention_checks"
+        sess.completion_code = failed_attention if excluded else completed
         log_event(session, None, "session.completed", {"session": sess.id})
     elif step.kind == "done":
         raise FormError("finished", "You have finished this study; thank you.", 409)

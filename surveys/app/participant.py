@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from study.config import SCALE_LABELS
+from study.config import SCALE_LABELS, Study
 from surveys import sessions
 from surveys.app.security import (
     SESSION_COOKIE,
@@ -25,6 +25,7 @@ from surveys.app.security import (
 )
 from surveys.hashing import new_token
 from surveys.pages import FormError, check_by_key, validate
+from surveys.platforms.prolific import completion_url as prolific_completion_url
 
 router = APIRouter()
 PLATFORM_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
@@ -87,7 +88,7 @@ def _view(request: Request) -> tuple[str, sessions.View]:
 @router.get("/survey", response_class=HTMLResponse)
 async def show(request: Request) -> Response:
     token, view = await run_in_threadpool(_view, request)
-    if view.status in ("expired", "returned"):
+    if view.status in ("timed_out", "returned"):
         raise FormError(
             view.status, "Your session timed out, so its places were given to others.", 410
         )
@@ -110,7 +111,7 @@ def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
         "scale": list(enumerate(SCALE_LABELS, start=1)),
         "progress": (view.step_index, len(view.steps) - 1),
         "code": view.completion_code,
-        "completion_url": study.survey.completion_url.replace("{code}", view.completion_code),
+        "completion_url": completion_link(study, view.completion_code),
     }
     if step.item >= 0:
         item = view.items[step.item]
@@ -124,6 +125,16 @@ def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
     if step.kind == "attention":
         ctx["check"] = check_by_key(study, step.check)
     return ctx
+
+
+def completion_link(study: Study, code: str) -> str:
+    """Where the last page sends the participant: the study's completion_url, else Prolific's
+    completion address on Prolific studies, else nowhere (the code is shown)."""
+    if study.survey.completion_url:
+        return study.survey.completion_url.replace("{code}", code)
+    if study.recruitment.platform == "prolific" and code:
+        return prolific_completion_url(code)
+    return ""
 
 
 async def read_form(request: Request) -> dict[str, str]:

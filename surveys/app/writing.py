@@ -53,10 +53,7 @@ async def show(request: Request) -> Response:
     cookie, task_id = _task_id(request)
     task = await run_in_threadpool(writing.load_task, request.app.state.store, task_id)
     settings = request.app.state.settings
-    code = (
-        task.study.survey.completion_code
-        or keyed_hash(settings.key, str(task.id), "writer-code")[:10].upper()
-    )
+    code = keyed_hash(settings.key, str(task.id), "writer-code")[:10].upper()
     return request.app.state.templates.TemplateResponse(
         request,
         "write.html" if task.status == "assigned" else "written.html",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from study.store import AttentionAnswerRow, ParticipantRow, RatingRow, SessionRow, Store, WaveRow
 from surveys.app import AppSettings, create_app
 from surveys.bots import Bot, Oracle, Page, parse_page
+from surveys.platforms import completion_codes
 from tests.surveys.conftest import KEY, Fielded, field_study
 
 
@@ -53,7 +54,7 @@ def test_probing_bot_completes_and_every_bad_input_is_refused(any_store: Store) 
     app = create_app(fielded.store, AppSettings(key=KEY))
     with TestClient(app, follow_redirects=False) as client:
         result = Bot(client, oracle, "probe-1", seed=1, probe=True).run("survey-test")
-    assert result.completed and len(result.code) == 10
+    assert result.completed and result.code == completion_codes(fielded.study)[0]
     assert result.refused >= 20
     with fielded.store.session() as session:
         ratings = session.scalars(select(RatingRow)).all()
@@ -171,6 +172,8 @@ def test_two_failed_attention_checks_exclude(client: TestClient, fielded: Fielde
         answers = session.scalars(select(AttentionAnswerRow)).all()
     assert [a.passed for a in answers] == [False, False]
     assert sess.exclusion == "failed_attention_checks"
+    done = walk_to(client, "done")  # they may finish, and get the platform's other code
+    assert done.code == completion_codes(fielded.study)[1] != completion_codes(fielded.study)[0]
 
 
 def test_session_starts_are_rate_limited(fielded: Fielded) -> None:
@@ -213,7 +216,7 @@ def test_expired_session_shows_the_timeout_page(client: TestClient, fielded: Fie
     from surveys.assignment import release_expired
 
     enter(client)
-    assert release_expired(fielded.store, datetime.now(UTC) + timedelta(hours=2)) == 1
+    assert release_expired(fielded.store, datetime.now(UTC) + timedelta(hours=2)) == 3
     response = client.get("/survey")
     assert response.status_code == 410 and "timed out" in response.text
 

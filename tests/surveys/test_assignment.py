@@ -86,12 +86,12 @@ def test_expired_and_returned_sessions_give_their_items_back(any_store: Store) -
     b = start(any_store, "survey-test", "B", KEY, now=now)
     assert sum(items_per_argument(any_store).values()) == 6
     assert release_expired(any_store, now + timedelta(minutes=30)) == 0
-    assert release_expired(any_store, now + timedelta(minutes=61)) == 2
+    assert release_expired(any_store, now + timedelta(minutes=61)) == 6
     assert release_expired(any_store, now + timedelta(minutes=62)) == 0
     assert sum(items_per_argument(any_store).values()) == 0
     with any_store.session() as session:
         statuses = session.scalars(select(SessionRow.status).order_by(SessionRow.id)).all()
-    assert statuses == ["expired", "expired"]
+    assert statuses == ["timed_out", "timed_out"]
     assert not return_session(any_store, a.session_id)
     c = start(any_store, "survey-test", "C", KEY)
     assert return_session(any_store, c.session_id)

@@ -69,3 +69,16 @@ def test_a_crash_shows_the_error_page_without_a_trace(
     assert response.status_code == 500
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert "Your saved answers are safe" in response.text
+
+
+def test_prolific_studies_link_back_to_prolific_with_the_code() -> None:
+    from surveys.app.participant import completion_link
+
+    extra = '\n[recruitment]\nplatform = "prolific"\nsurvey_url = "https://s.example/start/x"\n'
+    prolific = parse_study(study_text(extra=extra))
+    assert completion_link(prolific, "C123") == (
+        "https://app.prolific.com/submissions/complete?cc=C123"
+    )
+    own = parse_study(study_text(extra='\n[survey]\ncompletion_url = "https://x.example/{code}"\n'))
+    assert completion_link(own, "C9") == "https://x.example/C9"
+    assert completion_link(STUDY, "C9") == ""

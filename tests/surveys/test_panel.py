@@ -3,14 +3,13 @@ the researcher dashboard and export behind the token (no platform ids anywhere).
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from study.store import ArgumentRow, Store
 from surveys.bots import run_panel_over_http
 from surveys.dashboard import EXPORT_COLUMNS, export_csv, export_rows
-from surveys.roster import set_review, wave_sessions
+from surveys.roster import wave_sessions
 from tests.surveys.conftest import KEY, Fielded, field_study, study_text
 
 
@@ -28,10 +27,6 @@ def test_simulated_panel_takes_the_real_survey_until_full(store: Store) -> None:
     sessions = wave_sessions(store, fielded.wave_id)
     assert [s.status for s in sessions] == ["completed"] * len(done)
     assert sorted(s.completion_code for s in sessions) == sorted(r.code for r in done)
-    set_review(store, sessions[0].session_id, "approved")
-    assert wave_sessions(store, fielded.wave_id)[0].review == "approved"
-    with pytest.raises(ValueError, match="review 'ok' is not allowed; choose one of: approved"):
-        set_review(store, sessions[0].session_id, "ok")
     rows = export_rows(store, "tiny")
     assert len(rows) == 12
     assert all(r["persuasion"] == r["direction"] * (r["after"] - r["before"]) for r in rows)
