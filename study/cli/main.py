@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.cli import analysis_cmd, claims_cmd
+from study.cli import analysis_cmd, claims_cmd, field_cmd, survey_cmd
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
@@ -19,6 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(field_cmd.app, name="field")
+app.add_typer(survey_cmd.app, name="survey")
 analysis_cmd.register(app)
 
 PREFECT_NOTE = (
@@ -99,6 +101,8 @@ def _note_prefect() -> None:
 
 
 def main() -> None:
+    # Prefect's local server would try to send telemetry, which fails on closed networks.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()
 
 
