@@ -27,6 +27,7 @@ from study.store import (
 from study.store.repo import log_event
 
 PLATFORM = "anthropic-persuasion"
+SOURCE_URL = "https://huggingface.co/datasets/Anthropic/persuasion"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ def study_toml(name: str, rows: pd.DataFrame, file_name: str) -> str:
         "items_per_participant = 1",
         "",
         "[recruitment]",
+        "# Not fielded by this pipeline: the link records where the ratings come from.",
         'platform = "link"',
+        f"survey_url = {json.dumps(SOURCE_URL)}",
         "",
         "[analysis]",
         'reference = "human"',
