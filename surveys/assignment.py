@@ -7,7 +7,7 @@ reservations (all waves); arguments already at the wave's target are not offered
 concurrent arrivals no argument exceeds its target plus the reservations that may expire.
 
 Reservations are serialised per wave: the wave row is locked (`SELECT … FOR UPDATE` on
-PostgreSQL; SQLite writes start with `BEGIN IMMEDIATE`, see `sessions.serialise_writes`).
+PostgreSQL; SQLite writes start with `BEGIN IMMEDIATE`, see `study.store.engine`).
 """
 
 from __future__ import annotations

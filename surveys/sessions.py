@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from study.config import Study
@@ -40,24 +40,6 @@ from surveys.platforms.base import completion_codes
 class SurveyClosed(FormError):
     def __init__(self, message: str) -> None:
         super().__init__("closed", message, 403)
-
-
-def serialise_writes(store: Store) -> None:
-    """On SQLite, start every transaction with BEGIN IMMEDIATE so concurrent writers wait for
-    each other (busy_timeout) instead of failing on a stale read snapshot. No-op elsewhere."""
-    if not store.url.startswith("sqlite") or getattr(store.engine, "_survey_immediate", False):
-        return
-
-    def on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-
-    def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    event.listen(store.engine, "connect", on_connect)
-    event.listen(store.engine, "begin", on_begin)
-    store.engine.dispose()
-    store.engine._survey_immediate = True  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

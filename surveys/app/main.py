@@ -15,7 +15,6 @@ from surveys.app import participant, researcher, writing
 from surveys.app.security import RateLimiter, error_response, security_headers
 from surveys.app.settings import AppSettings
 from surveys.pages import FormError
-from surveys.sessions import serialise_writes
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("persuasion.survey")
@@ -23,7 +22,6 @@ log = logging.getLogger("persuasion.survey")
 
 def create_app(store: Store, settings: AppSettings) -> FastAPI:
     """The survey app over an open store."""
-    serialise_writes(store)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.store = store
