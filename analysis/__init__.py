@@ -1,17 +1,64 @@
-"""Analysis: the tidy ratings table, estimators, figures and reports."""
+"""Analysis: the tidy ratings table, estimators, figures, reports, imports and exports.
 
+Statistics functions are plain functions over the tidy ratings table (one row per rating, see
+`ratings_table`) sharing one vocabulary (`claim`, `writer`, `participant`, `before`, `after`,
+`persuasion`) and returning tidy DataFrames with snake_case columns.
+"""
+
+from analysis.ancova import ancova_contrasts, strategy_grid
 from analysis.bootstrap import claim_bootstrap_means, percentile_ci
-from analysis.estimates import writer_means
-from analysis.report import Report, build_report
+from analysis.ceiling import by_starting_rating, without_bound
+from analysis.equivalence import control_check, tost_p
+from analysis.estimates import before_sd, exclusion_counts, writer_means
+from analysis.export import export_table
+from analysis.importers import ImportSummary, import_anthropic
+from analysis.ordinal import ordinal_contrasts
+from analysis.pipeline import Results, analyse, writer_order
+from analysis.planning import PlanResult, plan_study
+from analysis.power import PowerModel, simulate_power, smallest_designs
+from analysis.reference import pairwise_tests, reference_summary
+from analysis.report import Report, build_report, write_report
+from analysis.scaling import scaling_trend
+from analysis.store_io import StoredStudy, export_study, load_stored_study
+from analysis.tables import to_latex, to_markdown
 from analysis.tidy import COLUMNS, kept, ratings_table
 
 __all__ = [
     "COLUMNS",
+    "ImportSummary",
+    "PlanResult",
+    "PowerModel",
     "Report",
+    "Results",
+    "StoredStudy",
+    "analyse",
+    "ancova_contrasts",
+    "before_sd",
     "build_report",
+    "by_starting_rating",
     "claim_bootstrap_means",
+    "control_check",
+    "exclusion_counts",
+    "export_study",
+    "export_table",
+    "import_anthropic",
     "kept",
+    "load_stored_study",
+    "ordinal_contrasts",
+    "pairwise_tests",
     "percentile_ci",
+    "plan_study",
     "ratings_table",
+    "reference_summary",
+    "scaling_trend",
+    "simulate_power",
+    "smallest_designs",
+    "strategy_grid",
+    "to_latex",
+    "to_markdown",
+    "tost_p",
+    "without_bound",
+    "write_report",
     "writer_means",
+    "writer_order",
 ]

@@ -1,64 +1,268 @@
-"""Figures in one style for the whole project (colour-blind-safe Okabe-Ito palette)."""
+"""Figures in one style for the whole project: Okabe-Ito colours (colour-blind-safe), sized for
+one (3.5 in) or two (7.2 in) paper columns, saved as PNG, PDF and SVG.
+
+Each function takes result tables (tidy DataFrames) and returns a matplotlib Figure; captions
+(what the bars are) live in `CAPTIONS` and go into the report next to each figure.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-KIND_COLOURS = {"model": "#0072B2", "human": "#E69F00", "control": "#7F7F7F"}
-ONE_COLUMN_IN = 3.5
-TWO_COLUMN_IN = 7.2
+from analysis.checks import check_option
+
+OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+HUMAN = "#E69F00"
+CONTROL = "#7F7F7F"
+KIND_COLOURS = {"model": OKABE_ITO[0], "human": HUMAN, "control": CONTROL}
+WIDTHS = {"one": 3.5, "two": 7.2}
+Width = Literal["one", "two"]
 FORMATS = ("png", "pdf", "svg")
+STYLE: dict[Any, Any] = {
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+}
+PERSUASION_LABEL = "Persuasion (toward the argument)"
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    """The project's figure style (use around any figure the project draws)."""
+    with plt.rc_context(STYLE):
+        yield
+
+
+def size(width: Width, height: float) -> tuple[float, float]:
+    check_option("width", width, tuple(WIDTHS))
+    return WIDTHS[width], height
+
+
+def class_colours(classes: list[str]) -> dict[str, str]:
+    """A stable colour per model class (sorted), from the Okabe-Ito palette."""
+    return {c: OKABE_ITO[i % len(OKABE_ITO)] for i, c in enumerate(sorted(set(classes)))}
+
+
+def _meta(data: pd.DataFrame) -> pd.DataFrame:
+    return data.drop_duplicates("writer").set_index("writer")
+
+
+def _colour(meta: pd.DataFrame, writer: str, colours: dict[str, str]) -> str:
+    kind = meta.loc[writer, "writer_kind"]
+    if kind == "model":
+        return colours.get(str(meta.loc[writer, "model_class"]), OKABE_ITO[0])
+    return KIND_COLOURS.get(str(kind), CONTROL)
+
+
+def _reference_band(ax: plt.Axes, estimates: pd.DataFrame, reference: str, vertical: bool) -> None:
+    if reference not in set(estimates["writer"]):
+        return
+    ref = estimates.set_index("writer").loc[reference]
+    span, line = (ax.axvspan, ax.axvline) if vertical else (ax.axhspan, ax.axhline)
+    span(ref["ci_low"], ref["ci_high"], color=HUMAN, alpha=0.18, lw=0, label=f"{reference} 95% CI")
+    line(ref["mean_persuasion"], color=HUMAN, lw=1, ls="--", label=f"{reference} mean")
 
 
 def writer_means_figure(
-    estimates: pd.DataFrame, kinds: dict[str, str], reference: str | None = None
-) -> plt.Figure:
-    """Horizontal bars of mean persuasion per writer with 95% CI error bars; the reference
-    writer's CI is drawn as a band across the plot."""
-    est = estimates.iloc[::-1]
-    height = 0.9 + 0.32 * len(est)
-    fig, ax = plt.subplots(figsize=(TWO_COLUMN_IN * 0.75, height), layout="constrained")
-    if reference is not None and reference in set(estimates["writer"]):
-        ref = estimates.set_index("writer").loc[reference]
-        ax.axvspan(
-            ref["ci_low"],
-            ref["ci_high"],
-            color=KIND_COLOURS["human"],
-            alpha=0.15,
-            label=f"{reference} 95% CI",
+    estimates: pd.DataFrame, data: pd.DataFrame, reference: str = "human", width: Width = "one"
+) -> Figure:
+    """Mean persuasion per writer (ordered as given: by class and generation), 95% bootstrap CI
+    error bars, the reference writer's mean and CI as a band."""
+    meta = _meta(data)
+    colours = class_colours([str(c) for c in meta["model_class"][meta["writer_kind"] == "model"]])
+    est = estimates[estimates["writer"] != reference].iloc[::-1]
+    with style():
+        fig, ax = plt.subplots(figsize=size(width, 0.9 + 0.25 * len(est)), layout="constrained")
+        _reference_band(ax, estimates, reference, vertical=True)
+        err = [est["mean_persuasion"] - est["ci_low"], est["ci_high"] - est["mean_persuasion"]]
+        ax.barh(
+            est["writer"].astype(str),
+            est["mean_persuasion"],
+            xerr=err,
+            color=[_colour(meta, w, colours) for w in est["writer"]],
+            capsize=2,
+            error_kw={"elinewidth": 0.8},
         )
-    colours = [KIND_COLOURS.get(kinds.get(w, "model"), OKABE_ITO[0]) for w in est["writer"]]
-    err = [est["mean_persuasion"] - est["ci_low"], est["ci_high"] - est["mean_persuasion"]]
-    ax.barh(
-        est["writer"],
-        est["mean_persuasion"],
-        xerr=err,
-        color=colours,
-        capsize=3,
-        error_kw={"elinewidth": 1},
-    )
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("Mean persuasion (after − before, toward the argument)")
-    ax.spines[["top", "right"]].set_visible(False)
-    if reference is not None:
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_xlabel(PERSUASION_LABEL)
+        _legend(fig, ax, ncols=2)
     return fig
 
 
-def save_figure(fig: plt.Figure, out_dir: Path, stem: str) -> dict[str, Path]:
-    """Save as PNG (200 dpi), PDF and SVG; return the paths by format."""
+def scaling_figure(
+    estimates: pd.DataFrame, data: pd.DataFrame, reference: str = "human", width: Width = "one"
+) -> Figure:
+    """Mean persuasion by generation order within each model class (95% bootstrap CIs), the
+    reference writer's mean and CI as a band."""
+    meta = _meta(data)
+    models = meta[meta["writer_kind"] == "model"]
+    colours = class_colours([str(c) for c in models["model_class"]])
+    est = estimates.set_index("writer")
+    with style():
+        fig, ax = plt.subplots(figsize=size(width, 2.6), layout="constrained")
+        _reference_band(ax, estimates, reference, vertical=False)
+        n_classes = models["model_class"].nunique()
+        for i, (cls, group) in enumerate(models.groupby("model_class", sort=True)):
+            group = group.sort_values("generation_order")
+            writers = [w for w in group.index if w in est.index]
+            dodge = 0.06 * (i - (n_classes - 1) / 2)
+            x = group.loc[writers, "generation_order"].to_numpy(float) + dodge
+            y = est.loc[writers, "mean_persuasion"].to_numpy(float)
+            err = [y - est.loc[writers, "ci_low"], est.loc[writers, "ci_high"] - y]
+            c = colours[str(cls)]
+            ax.errorbar(x, y, yerr=err, color=c, marker="o", ms=4, capsize=2, lw=1, label=cls)
+            for xi, yi, w in zip(x, y, writers, strict=True):
+                ax.annotate(str(w), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=6)
+        ax.set_xlabel("Generation (order within class)")
+        ax.set_ylabel("Mean persuasion")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.margins(x=0.15)
+        _legend(fig, ax, ncols=2)
+    return fig
+
+
+def strategy_figure(strategy_estimates: pd.DataFrame, width: Width = "two") -> Figure:
+    """Mean persuasion per model writer and prompting strategy, 95% bootstrap CIs."""
+    frame = strategy_estimates
+    writers = list(dict.fromkeys(frame["writer"]))
+    strategies = sorted(set(frame["strategy"].astype(str)))
+    with style():
+        fig, ax = plt.subplots(figsize=size(width, 2.6), layout="constrained")
+        step = 0.8 / max(len(strategies), 1)
+        for j, s in enumerate(strategies):
+            sub = frame[frame["strategy"] == s].set_index("writer").reindex(writers)
+            x = np.arange(len(writers)) - 0.4 + step * (j + 0.5)
+            y = sub["mean_persuasion"].to_numpy(float)
+            err = [y - sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float) - y]
+            ax.errorbar(
+                x,
+                y,
+                yerr=err,
+                fmt="o",
+                ms=3,
+                capsize=1.5,
+                lw=0.8,
+                color=OKABE_ITO[j % len(OKABE_ITO)],
+                label=s,
+            )
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xticks(np.arange(len(writers)), writers, rotation=20, ha="right")
+        ax.set_ylabel("Mean persuasion")
+        fig.legend(loc="outside upper center", ncols=min(len(strategies), 4), frameon=False)
+    return fig
+
+
+def changes_figure(data: pd.DataFrame, width: Width = "one") -> Figure:
+    """Share of ratings at each persuasion value (after − before), by writer kind."""
+    kinds = [k for k in ("model", "human", "control") if k in set(data["writer_kind"])]
+    values = np.arange(-6, 7)
+    with style():
+        fig, ax = plt.subplots(figsize=size(width, 2.4), layout="constrained")
+        step = 0.8 / len(kinds)
+        for j, kind in enumerate(kinds):
+            p = data.loc[data["writer_kind"] == kind, "persuasion"].astype(int)
+            share = p.value_counts(normalize=True).reindex(values, fill_value=0.0)
+            ax.bar(
+                values - 0.4 + step * (j + 0.5),
+                share,
+                width=step,
+                color=KIND_COLOURS[kind],
+                label=f"{kind} (n={len(p)})",
+            )
+        ax.set_xlabel(PERSUASION_LABEL)
+        ax.set_ylabel("Share of ratings")
+        ax.set_xticks(values)
+        ax.legend(frameon=False)
+    return fig
+
+
+def starting_figure(starting: pd.DataFrame, width: Width = "one") -> Figure:
+    """Mean persuasion by starting rating (toward-the-argument scale), by writer kind, with
+    95% t-intervals over ratings; the dotted line is the most a rating could move."""
+    with style():
+        fig, ax = plt.subplots(figsize=size(width, 2.4), layout="constrained")
+        for kind, sub in starting.groupby("writer_kind", sort=False):
+            y = sub["mean_persuasion"].to_numpy(float)
+            err = [y - sub["ci_low"].to_numpy(float), sub["ci_high"].to_numpy(float) - y]
+            ax.errorbar(
+                sub["before_toward"],
+                y,
+                yerr=np.nan_to_num(err),
+                marker="o",
+                ms=3,
+                capsize=2,
+                lw=1,
+                color=KIND_COLOURS.get(str(kind), CONTROL),
+                label=kind,
+            )
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xlabel("Starting rating (7 = at the argument's end)")
+        ax.set_ylabel("Mean persuasion")
+        ax.set_xticks(range(1, 8))
+        ax.legend(frameon=False)
+    return fig
+
+
+def equivalence_figure(contrasts: pd.DataFrame, bound: float, width: Width = "one") -> Figure:
+    """Each contrast with its 90% CI (the TOST interval) and its 95% CI against the
+    equivalence region (−bound, +bound)."""
+    c = contrasts.iloc[::-1]
+    with style():
+        fig, ax = plt.subplots(figsize=size(width, 0.9 + 0.25 * len(c)), layout="constrained")
+        ax.axvspan(
+            -bound,
+            bound,
+            color=OKABE_ITO[2],
+            alpha=0.15,
+            lw=0,
+            label=f"equivalence region ±{bound:g}",
+        )
+        y = np.arange(len(c))
+        ax.hlines(y, c["ci_low"], c["ci_high"], color="black", lw=0.8, label="95% CI")
+        ax.hlines(y, c["tost_low"], c["tost_high"], color="black", lw=2.5, label="90% CI (TOST)")
+        ax.plot(c["estimate"], y, "o", color="white", mec="black", ms=4)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_yticks(y, c["writer"].astype(str))
+        ax.set_xlabel("Adjusted difference from reference")
+        fig.legend(loc="outside lower center", ncols=3, frameon=False)
+    return fig
+
+
+def _legend(fig: Figure, ax: plt.Axes, ncols: int) -> None:
+    """A legend below the axes, only when something is labelled."""
+    if ax.get_legend_handles_labels()[0]:
+        fig.legend(loc="outside lower center", ncols=ncols, frameon=False)
+
+
+def save_figure(
+    fig: Figure, out_dir: Path, stem: str, formats: tuple[str, ...] = FORMATS
+) -> dict[str, Path]:
+    """Save as PNG (300 dpi), PDF and SVG (or the given `formats`); return paths by format."""
+    for fmt in formats:
+        check_option("format", fmt, FORMATS)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for fmt in FORMATS:
+    for fmt in formats:
         path = out_dir / f"{stem}.{fmt}"
-        fig.savefig(path, dpi=200 if fmt == "png" else None)
+        fig.savefig(path, dpi=300 if fmt == "png" else None)
         paths[fmt] = path
     plt.close(fig)
     return paths

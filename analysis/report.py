@@ -1,4 +1,5 @@
-"""The report: estimates as CSV, a figure (PNG, PDF, SVG) and a self-contained HTML page."""
+"""The report: CSV tables, figures (PNG, PDF, SVG), LaTeX tables, a self-contained HTML page
+and a Markdown summary, all computed from the data (nothing hard-coded)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.figure import Figure
 
-from analysis.estimates import writer_means
-from analysis.figures import save_figure, writer_means_figure
-from analysis.tidy import kept
+from analysis import figures as fig
+from analysis.equivalence import tost_interval
+from analysis.pipeline import Results, analyse
+from analysis.summary import CAPTIONS, TABLES, summary_markdown
+from analysis.tables import fmt, fmt_cell, to_latex
 from study.config import Study
 
 
@@ -21,80 +25,127 @@ class Report:
     out_dir: Path
     html: Path
     estimates_csv: Path
+    contrasts_csv: Path
+    summary_md: Path
     estimates: pd.DataFrame
-
-
-def writer_order(data: pd.DataFrame) -> list[str]:
-    """Writers ordered by class, then generation order; humans and control last."""
-    meta = data.drop_duplicates("writer")
-    rank = {"model": 0, "human": 1, "control": 2}
-    meta = meta.assign(_rank=meta["writer_kind"].map(rank).fillna(0))
-    meta = meta.sort_values(["_rank", "model_class", "generation_order", "writer"])
-    return list(meta["writer"])
+    results: Results
 
 
 def build_report(
     ratings: pd.DataFrame, study: Study, out_dir: Path, *, simulated: bool, claim_set_hash: str = ""
 ) -> Report:
-    """Compute the estimates and write report.html, estimates.csv and figures/ to out_dir."""
-    data = kept(ratings)
-    if data.empty:
-        raise ValueError(
-            f"study {study.name!r} has no kept ratings to analyse; run fieldwork "
-            "(or the simulated panel) first"
-        )
-    plan = study.analysis
-    order = writer_order(data)
-    estimates = writer_means(
-        data,
-        n_resamples=plan.bootstrap_resamples,
-        confidence=plan.confidence,
-        seed=study.study.seed,
-    )
-    estimates = estimates.set_index("writer").loc[order].reset_index()
+    """Run the analysis plan and write every output of the report to `out_dir`."""
+    results = analyse(ratings, study.analysis, seed=study.study.seed)
+    return write_report(results, study, out_dir, simulated=simulated, claim_set_hash=claim_set_hash)
+
+
+def write_report(
+    results: Results,
+    study: Study,
+    out_dir: Path,
+    *,
+    simulated: bool,
+    claim_set_hash: str = "",
+    formats: tuple[str, ...] = fig.FORMATS,
+) -> Report:
+    """Write every output of the report; figures in `formats` (PNG is always written: the
+    HTML page embeds it)."""
+    formats = tuple(dict.fromkeys(("png", *formats)))
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = out_dir / "estimates.csv"
-    estimates.to_csv(csv_path, index=False)
-    kinds = dict(zip(data["writer"], data["writer_kind"], strict=False))
-    reference = plan.reference if plan.reference in kinds else None
-    paths = save_figure(
-        writer_means_figure(estimates, kinds, reference), out_dir / "figures", "writer_means"
+    for name, (attr, _) in TABLES.items():
+        getattr(results, attr).to_csv(out_dir / f"{name}.csv", index=False)
+    figure_paths: dict[str, dict[str, Path]] = {}
+    widths: dict[str, float] = {}
+    for stem, figure in make_figures(results).items():
+        widths[stem] = float(figure.get_size_inches()[0])
+        figure_paths[stem] = fig.save_figure(figure, out_dir / "figures", stem, formats)
+    tables_dir = out_dir / "tables"
+    tables_dir.mkdir(exist_ok=True)
+    for name, (attr, caption) in TABLES.items():
+        frame = getattr(results, attr)
+        if not frame.empty:
+            (tables_dir / f"{name}.tex").write_text(
+                to_latex(frame, caption, f"tab:{name}"), encoding="utf-8"
+            )
+    summary = summary_markdown(study.name, results, simulated)
+    (out_dir / "summary.md").write_text(summary, encoding="utf-8")
+    html = _render(results, study, figure_paths, widths, simulated, claim_set_hash)
+    (out_dir / "report.html").write_text(html, encoding="utf-8")
+    return Report(
+        out_dir,
+        out_dir / "report.html",
+        out_dir / "estimates.csv",
+        out_dir / "contrasts.csv",
+        out_dir / "summary.md",
+        results.estimates,
+        results,
     )
-    html = _render(study, ratings, estimates, paths["png"], simulated, claim_set_hash, reference)
-    html_path = out_dir / "report.html"
-    html_path.write_text(html, encoding="utf-8")
-    return Report(out_dir, html_path, csv_path, estimates)
+
+
+def make_figures(results: Results) -> dict[str, Figure]:
+    """Every figure the data support, by file stem."""
+    ref = results.plan.reference
+    out = {
+        "writer_means": fig.writer_means_figure(results.estimates, results.data, ref),
+        "changes": fig.changes_figure(results.data),
+        "starting_rating": fig.starting_figure(results.starting),
+    }
+    if not results.scaling.empty:
+        out["scaling"] = fig.scaling_figure(results.estimates, results.data, ref)
+    if not results.strategy_estimates.empty:
+        out["writer_strategy"] = fig.strategy_figure(results.strategy_estimates)
+    if not results.contrasts.empty:
+        alpha = 1 - results.plan.confidence
+        out["equivalence"] = fig.equivalence_figure(
+            tost_interval(results.contrasts, alpha), results.plan.smallest_effect
+        )
+    return out
 
 
 def _render(
+    results: Results,
     study: Study,
-    ratings: pd.DataFrame,
-    estimates: pd.DataFrame,
-    png: Path,
+    figure_paths: dict[str, dict[str, Path]],
+    widths: dict[str, float],
     simulated: bool,
     claim_set_hash: str,
-    reference: str | None,
 ) -> str:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"])
     )
-    excluded = ratings[ratings["exclusion"] != ""]
+    env.filters["num"] = fmt
+    env.globals["cell"] = fmt_cell
+    ratings = results.ratings
+    figures = [
+        {
+            "stem": stem,
+            "width_rem": round(widths[stem] * 11, 1),  # one column ~38 rem, two columns full
+            "png": base64.b64encode(paths["png"].read_bytes()).decode(),
+            "caption": CAPTIONS[stem].format(
+                n_resamples=results.plan.bootstrap_resamples,
+                reference=results.plan.reference,
+                bound=results.plan.smallest_effect,
+            ),
+        }
+        for stem, paths in figure_paths.items()
+    ]
+    tables = [
+        {"name": name, "caption": caption, "frame": getattr(results, attr)}
+        for name, (attr, caption) in TABLES.items()
+    ]
     return env.get_template("report.html.j2").render(
         study=study.name,
+        description=study.study.description,
         simulated=simulated,
-        simulated_reason="participants were simulated by the pipeline's response model and "
-        "arguments may be offline placeholders.",
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         n_ratings=len(ratings),
-        n_excluded=len(excluded),
+        n_kept=len(results.data),
         n_participants=ratings["participant"].nunique(),
         n_claims=ratings["claim"].nunique(),
         claim_set_hash=claim_set_hash,
-        estimates=estimates.to_dict("records"),
-        figure_png=base64.b64encode(png.read_bytes()).decode(),
-        n_resamples=study.analysis.bootstrap_resamples,
-        reference=reference,
-        exclusions=excluded["exclusion"].value_counts().to_dict(),
-        confidence=study.analysis.confidence,
-        smallest_effect=study.analysis.smallest_effect,
+        plan=results.plan,
+        scale_sd=results.scale_sd,
+        figures=figures,
+        tables=tables,
+        notes=results.notes,
     )

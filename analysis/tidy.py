@@ -44,9 +44,20 @@ COLUMNS = [
 ]
 
 
-def ratings_table(store: Store, study_id: int, max_failed_checks: int = 1) -> pd.DataFrame:
+def ratings_table(
+    store: Store,
+    study_id: int,
+    max_failed_checks: int = 1,
+    min_reading_fraction: float = 0.0,
+    words_per_minute: int = 400,
+) -> pd.DataFrame:
     """One row per rating of the study, with `persuasion = direction * (after - before)` and
-    an `exclusion` reason ('' when the rating is kept). Excluded rows are kept, not dropped."""
+    an `exclusion` reason ('' when the rating is kept). Excluded rows are kept, not dropped.
+
+    Reasons, first match wins: the session's own exclusion; `incomplete` (no after-rating);
+    `failed_attention_checks` (more than `max_failed_checks` failed); `too_fast` (reading time
+    below `min_reading_fraction` x the argument's words / `words_per_minute`; only when the
+    fraction is above 0 and the reading time was recorded)."""
     failed = (
         select(AttentionAnswerRow.session_id, func.count().label("failed"))
         .where(AttentionAnswerRow.passed.is_(False))
@@ -97,7 +108,20 @@ def ratings_table(store: Store, study_id: int, max_failed_checks: int = 1) -> pd
     frame["after"] = frame["after"].astype("Int64")
     frame["persuasion"] = frame["direction"] * (frame["after"] - frame["before"])
     frame["exclusion"] = _exclusion(frame, max_failed_checks)
+    if min_reading_fraction > 0:
+        words = _argument_words(store, study_id)
+        needed = frame["argument"].map(words) / words_per_minute * 60_000 * min_reading_fraction
+        fast = frame["reading_ms"].notna() & (frame["reading_ms"] < needed)
+        frame.loc[(frame["exclusion"] == "") & fast, "exclusion"] = "too_fast"
     return frame[COLUMNS]
+
+
+def _argument_words(store: Store, study_id: int) -> dict[int, int]:
+    with store.session() as session:
+        rows = session.execute(
+            select(ArgumentRow.id, ArgumentRow.text).where(ArgumentRow.study_id == study_id)
+        )
+        return {arg_id: len(text.split()) for arg_id, text in rows}
 
 
 def _exclusion(frame: pd.DataFrame, max_failed_checks: int) -> pd.Series:

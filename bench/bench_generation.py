@@ -41,7 +41,7 @@ def study_toml(name: str, rpm: int) -> str:
         f'[study]\nname = "{name}"\nclaims = "default"\n\n'
         '[[writers]]\nid = "haiku"\nkind = "model"\nmodel = "anthropic/claude-haiku-5-5"\n'
         f'strategies = {STRATEGIES}\n\n[control]\nwriter = "haiku"\n\n'
-        '[analysis]\nreference = "haiku"\n\n[recruitment]\nplatform = "link"\n\n'
+        '[analysis]\nreference = "haiku"\n\n[recruitment]\nplatform = "link"\nsurvey_url = "https://survey.example.org/s"\n\n'
         f"[arguments]\nreplicates = {REPLICATES}\n\n"
         f"[generation]\nmax_in_flight = {IN_FLIGHT}\nrequests_per_minute = {rpm}\n"
     )

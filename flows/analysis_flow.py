@@ -1,4 +1,5 @@
-"""The analysis flow: estimates, figures and report, published as Prefect artifacts."""
+"""The analysis flow: the whole analysis plan, figures and report, with the report's Markdown
+summary published as a Prefect artifact."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import steps
@@ -14,33 +15,27 @@ from flows import steps
 analyse_task = task(name="analyse", cache_policy=NO_CACHE)(steps.analyse_step)
 
 
-def summary_markdown(name: str, report: steps.ReportSummary) -> str:
-    """A Markdown summary of the estimates, for the Prefect UI."""
-    estimates = pd.read_csv(report.estimates_csv)
-    lines = [
-        f"# Persuasion report: {name}",
-        "",
-        f"{report.n_ratings} ratings. Report: `{report.html}`",
-        "",
-        "| writer | ratings | mean persuasion | 95% CI |",
-        "| --- | ---: | ---: | --- |",
-    ]
-    for row in estimates.itertuples():
-        lines.append(
-            f"| {row.writer} | {row.n_ratings} | {row.mean_persuasion:.3f} | "
-            f"[{row.ci_low:.3f}, {row.ci_high:.3f}] |"
-        )
-    return "\n".join(lines)
+def artifact_key(name: str) -> str:
+    """Prefect artifact keys allow lowercase letters, digits and dashes."""
+    return "report-" + "".join(c if c.isalnum() else "-" for c in name.lower())
 
 
 @flow(name="analyse-study")
 def analyse_study(study: str, out_dir: str, db: str | None = None) -> steps.ReportSummary:
-    """Analyse a stored study and publish its summary as a Markdown artifact."""
-    name = steps.register_step(db, study)
+    """Analyse a stored study (or a study file) and publish its summary as a Markdown
+    artifact."""
+    name = steps.resolve_study_step(db, study)
     report = analyse_task(db, name, Path(out_dir))
+    summary = Path(report.summary_md).read_text(encoding="utf-8")
     create_markdown_artifact(
-        markdown=summary_markdown(name, report),
-        key=f"report-{name}".lower().replace("_", "-").replace(".", "-"),
+        markdown=summary + f"\nReport: `{report.html}`\n",
+        key=artifact_key(name),
         description=f"Persuasion estimates of study {name}",
+    )
+    estimates = pd.read_csv(report.estimates_csv).round(4)
+    create_table_artifact(
+        table=estimates.to_dict("records"),
+        key=artifact_key(name) + "-estimates",
+        description=f"Mean persuasion per writer (95% bootstrap CIs), study {name}",
     )
     return report

@@ -1,38 +1,124 @@
-"""Fieldwork flows: open a wave and sync it (scheduled every few minutes)."""
+"""Fieldwork flows: open a wave, sync it (scheduled every few minutes), close it.
+
+Each flow opens the store, calls one plain function of `surveys.fieldwork`, and publishes the
+wave's progress as Prefect artifacts (a progress bar and a table, keyed by study so the UI
+shows their history). Waiting state lives in the store, never in a suspended flow run.
+"""
 
 from __future__ import annotations
 
+import re
+
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_progress_artifact, create_table_artifact
+from prefect.events import emit_event
 
 from study.loading import load_and_register
 from study.store import open_store
-from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork
+from surveys.fieldwork import (
+    WaveStatus,
+    close_fieldwork,
+    open_fieldwork,
+    sync_fieldwork,
+    wave_status,
+)
+
+
+def artifact_key(study: str, kind: str) -> str:
+    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", study.lower()).strip("-") or "study"
+    return f"fieldwork-{kind}-{slug}"
+
+
+def progress_rows(status: WaveStatus) -> list[dict[str, object]]:
+    """The table artifact: one row per measure of the wave's progress."""
+    rows: list[dict[str, object]] = [
+        {"measure": "wave", "value": f"{status.wave} ({status.status})"},
+        {"measure": "platform", "value": f"{status.platform} {status.platform_ref}".strip()},
+        {"measure": "arguments at target", "value": f"{status.arguments_done}/{status.arguments}"},
+        {"measure": "completed ratings", "value": status.ratings},
+        {"measure": "reservations released", "value": status.released},
+    ]
+    rows += [{"measure": f"sessions {k}", "value": v} for k, v in sorted(status.sessions.items())]
+    rows += [
+        {"measure": f"ratings of {w}", "value": n}
+        for w, n in sorted(status.ratings_by_writer.items())
+    ]
+    rows += [{"measure": "problem", "value": p} for p in status.problems]
+    return rows
+
+
+def publish_progress(status: WaveStatus) -> None:
+    """Progress bar and table artifacts for the Prefect UI."""
+    create_progress_artifact(
+        progress=round(status.progress, 1),
+        key=artifact_key(status.study, "progress"),
+        description=f"{status.study}: arguments at their target of {status.target} ratings",
+    )
+    create_table_artifact(
+        table=progress_rows(status),
+        key=artifact_key(status.study, "status"),
+        description=f"Fieldwork of {status.study}, wave {status.wave}",
+    )
 
 
 @flow(name="open-wave")
 def open_wave_flow(study: str, db: str | None = None) -> WaveStatus:
-    """Open a wave of fieldwork for the study (or keep the open one)."""
+    """Open a wave of fieldwork for the study (plan, create and publish it on the platform)."""
     store = open_store(db)
     try:
-        return open_fieldwork(store, load_and_register(store, study))
+        status = open_fieldwork(store, load_and_register(store, study))
     finally:
         store.dispose()
+    publish_progress(status)
+    return status
 
 
 @flow(name="sync-fieldwork")
 def sync_fieldwork_flow(study: str, db: str | None = None) -> WaveStatus:
-    """Collect answers, apply the quality rules and close the wave when its quota is met."""
+    """Collect answers, release expired reservations, apply the quality rules and close the
+    wave when its quota is met."""
     store = open_store(db)
     try:
-        status = sync_fieldwork(store, load_and_register(store, study))
+        loaded = load_and_register(store, study)
+        was_open = wave_status(store, loaded).status == "open"
+        status = sync_fieldwork(store, loaded)
     finally:
         store.dispose()
-    get_run_logger().info(
-        "wave %d %s: %d of %d arguments complete, %d ratings",
+    logger = get_run_logger()
+    logger.info(
+        "wave %d %s: %d of %d arguments complete, %d ratings, %d reservations released",
         status.wave,
         status.status,
         status.arguments_done,
         status.arguments,
         status.ratings,
+        status.released,
     )
+    for problem in status.problems:
+        logger.warning("%s", problem)
+    publish_progress(status)
+    if was_open and status.status == "closed":
+        _emit_closed(status)
     return status
+
+
+@flow(name="close-wave")
+def close_wave_flow(study: str, db: str | None = None, force: bool = False) -> WaveStatus:
+    """Close the open wave (refused before its quota is met unless `force`)."""
+    store = open_store(db)
+    try:
+        status = close_fieldwork(store, load_and_register(store, study), force=force)
+    finally:
+        store.dispose()
+    publish_progress(status)
+    _emit_closed(status)
+    return status
+
+
+def _emit_closed(status: WaveStatus) -> None:
+    emit_event(
+        event="persuasion.wave.closed",
+        resource={"prefect.resource.id": f"persuasion.study.{status.study}"},
+        payload={"wave": status.wave, "ratings": status.ratings},
+    )

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import build_report, ratings_table
+from analysis import build_report, load_stored_study
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
-from study.loading import load_and_register
+from study.loading import is_study_file, load_and_register
 from study.store import open_store
-from study.store.repo import get_study_row, study_config
+from study.store.repo import get_study_row
 from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork
 
 
@@ -20,6 +20,8 @@ class ReportSummary:
     html: str
     estimates_csv: str
     n_ratings: int
+    contrasts_csv: str = ""
+    summary_md: str = ""
 
 
 def register_step(db: str | None, study_ref: str) -> str:
@@ -112,17 +114,33 @@ def field_step(db: str | None, name: str) -> WaveStatus:
         store.dispose()
 
 
-def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
+def resolve_study_step(db: str | None, study_ref: str) -> str:
+    """A study file is registered; a name must be a stored study (imported studies have no
+    claim-set file, so nothing else is loaded). Returns the study's name."""
+    if is_study_file(study_ref):
+        return register_step(db, study_ref)
     store = open_store(db)
     try:
         with store.session() as session:
-            row = get_study_row(session, name)
-            study, study_id = study_config(row), row.id
-            simulated, claim_hash = row.simulated, row.claim_set_hash
-        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
-        report = build_report(
-            ratings, study, out_dir, simulated=simulated, claim_set_hash=claim_hash
-        )
-        return ReportSummary(str(report.html), str(report.estimates_csv), len(ratings))
+            return get_study_row(session, study_ref).name
     finally:
         store.dispose()
+
+
+def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
+    """Analyse the stored study `name` and write its report to out_dir."""
+    stored = load_stored_study(db, name)
+    report = build_report(
+        stored.ratings,
+        stored.study,
+        out_dir,
+        simulated=stored.simulated,
+        claim_set_hash=stored.claim_set_hash,
+    )
+    return ReportSummary(
+        str(report.html),
+        str(report.estimates_csv),
+        len(stored.ratings),
+        str(report.contrasts_csv),
+        str(report.summary_md),
+    )

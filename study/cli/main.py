@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.cli import arguments_cmd, claims_cmd
+from study.cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, survey_cmd
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
@@ -19,6 +19,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(claims_cmd.app, name="claims")
+app.add_typer(field_cmd.app, name="field")
+app.add_typer(survey_cmd.app, name="survey")
+analysis_cmd.register(app)
 arguments_cmd.register(app)
 
 PREFECT_NOTE = (
@@ -93,30 +96,14 @@ def demo(out: Path = typer.Option(Path("demo-output"), "--out", help="Output fol
     )
 
 
-@app.command()
-@clean_errors
-def analyze(
-    study: str = typer.Argument(..., help="A stored study's name or a study file."),
-    out: Path = typer.Option(..., "--out", help="Report folder."),
-    db: str | None = DB_OPTION,
-) -> None:
-    """Analyse a study's ratings and write the report (HTML, CSV, figures).
-
-    Example: persuasion analyze my-study --out reports/my-study
-    """
-    from flows.steps import analyse_step, register_step
-
-    name = register_step(db, study)
-    summary = analyse_step(db, name, out)
-    console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
-
-
 def _note_prefect() -> None:
     if not os.environ.get("PREFECT_API_URL"):
         console.print(PREFECT_NOTE)
 
 
 def main() -> None:
+    # Prefect's local server would try to send telemetry, which fails on closed networks.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()
 
 

@@ -39,12 +39,21 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, open transactions (see _sqlite_begin).
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers (survey requests,
+    # generation threads) wait for each other through busy_timeout instead of failing when a
+    # read snapshot cannot be upgraded to a write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     engine = create_engine(resolved, **kwargs)
     if resolved.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     store = Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))
     if migrate:
         from study.store.migrate import upgrade

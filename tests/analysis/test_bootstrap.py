@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from analysis import claim_bootstrap_means, percentile_ci, writer_means
+from analysis.bootstrap import claim_weights
 
 
 def frame(rng: np.random.Generator, n_claims: int = 20, per_claim: int = 5) -> pd.DataFrame:
@@ -12,11 +13,10 @@ def frame(rng: np.random.Generator, n_claims: int = 20, per_claim: int = 5) -> p
 
 def test_vectorised_bootstrap_equals_naive_resampling() -> None:
     data = frame(np.random.default_rng(1))
-    fast = claim_bootstrap_means(data, n_resamples=200, rng=np.random.default_rng(7))
+    fast = claim_bootstrap_means(data, n_resamples=50, rng=np.random.default_rng(7))
     # Naive: the same multinomial draws, applied by concatenating resampled claims.
-    rng = np.random.default_rng(7)
     claims = sorted(data["claim"].unique())
-    weights = rng.multinomial(len(claims), np.full(len(claims), 1 / len(claims)), size=200)
+    weights = claim_weights(len(claims), 50, np.random.default_rng(7))
     naive = []
     for w in weights:
         parts = [data[data["claim"] == c] for c, k in zip(claims, w, strict=True) for _ in range(k)]
@@ -52,6 +52,8 @@ def test_writer_means_columns_and_values() -> None:
         "mean_persuasion",
         "ci_low",
         "ci_high",
+        "sd",
+        "std_effect",
     ]
     assert out["mean_persuasion"].tolist() == [2.0, -0.5]
     assert out.loc[0, "ci_low"] >= 1.0
@@ -64,3 +66,11 @@ def test_empty_and_missing_values_are_refused() -> None:
     bad = pd.DataFrame({"claim": ["a"], "persuasion": [np.nan]})
     with pytest.raises(ValueError, match="column 'persuasion' has missing values"):
         claim_bootstrap_means(bad)
+
+
+def test_claim_weights_are_uniform_draws_with_replacement() -> None:
+    w = claim_weights(5, 20_000, np.random.default_rng(0))
+    assert (w.sum(axis=1) == 5).all()
+    # each claim is drawn Binomial(5, 1/5) times: mean 1, variance 0.8
+    np.testing.assert_allclose(w.mean(axis=0), 1.0, atol=0.03)
+    np.testing.assert_allclose(w.var(axis=0), 0.8, atol=0.04)

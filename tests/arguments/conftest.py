@@ -52,7 +52,7 @@ def study_text(
     )
     return (
         f'[study]\nname = "{name}"\nclaims = "{claims}"\n\n{writers}'
-        '[analysis]\nreference = "w0"\n\n[recruitment]\nplatform = "link"\n\n'
+        '[analysis]\nreference = "w0"\n\n[recruitment]\nplatform = "link"\nsurvey_url = "https://survey.example.org/s"\n\n'
         "[generation]\nmax_in_flight = 8\nrequests_per_minute = 600000\n"
         "retry_base_seconds = 0.005\nretry_max_seconds = 0.05\n\n"
         f"{extra}"

@@ -34,6 +34,7 @@ reference = "people"
 
 [recruitment]
 platform = "link"
+survey_url = "https://survey.example.org/s"
 
 [human_writing]
 instructions = "Write your own argument."

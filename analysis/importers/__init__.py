@@ -1,0 +1,10 @@
+"""Importers of published persuasion datasets into the study store."""
+
+from analysis.importers.anthropic import (
+    ImportSummary,
+    import_anthropic,
+    parse_anthropic,
+    read_anthropic_csv,
+)
+
+__all__ = ["ImportSummary", "import_anthropic", "parse_anthropic", "read_anthropic_csv"]

@@ -1,0 +1,94 @@
+"""`persuasion plan`: power planning for a study file or a stored study, from its analysis plan
+(smallest effect of interest), its writers (arguments per claim) and its simulation parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.checks import check_option
+from analysis.power import POWER_TESTS, PowerModel, PowerTest, simulate_power, smallest_designs
+from study.config import Study, load_study
+from study.store import open_store
+from study.store.repo import get_study_row, study_config
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    heading: str
+    table: pd.DataFrame
+    designs: pd.DataFrame
+    conclusion: str
+
+
+def power_model(study: Study) -> PowerModel:
+    sim = study.simulation
+    models = [w for w in study.writers if w.kind == "model"]
+    humans = [w for w in study.writers if w.kind == "human"]
+    reference = study.writer(study.analysis.reference)
+    return PowerModel(
+        before_sd=sim.before_sd,
+        claim_sd=sim.claim_sd,
+        noise_sd=sim.noise_sd,
+        argument_sd=sim.argument_sd,
+        interaction_sd=sim.argument_sd,
+        model_arguments=max(len(models[0].strategies), 1) * study.arguments.replicates
+        if models
+        else 1,
+        human_arguments=humans[0].per_claim if humans else 1,
+        human_effect=reference.true_effect or PowerModel().human_effect,
+    )
+
+
+def _study(db: str | None, ref: str) -> Study:
+    if ref.endswith(".toml"):
+        return load_study(ref)
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            return study_config(get_study_row(session, ref))
+    finally:
+        store.dispose()
+
+
+def plan_study(
+    db: str | None,
+    ref: str,
+    target: float,
+    claims: list[int],
+    raters: list[int],
+    test: str,
+    reps: int,
+) -> PlanResult:
+    """Simulated power over the claims x raters grid and the smallest designs reaching
+    `target`."""
+    check_option("test", test, POWER_TESTS)
+    if not 0 < target < 1:
+        raise ValueError(f"--power {target!r} must be between 0 and 1, e.g. 0.8")
+    study = _study(db, ref)
+    mode: PowerTest = "equivalence" if test == "equivalence" else "difference"
+    model = power_model(study)
+    effect = study.analysis.smallest_effect
+    table = simulate_power(claims, raters, effect, model, mode, reps=reps, seed=study.study.seed)
+    designs = smallest_designs(table, target)
+    what = (
+        f"detect a difference of {effect} scale points from {study.analysis.reference}"
+        if mode == "difference"
+        else f"show equivalence within ±{effect} when there is no difference"
+    )
+    heading = (
+        f"Study {study.name}: power to {what} ({model.model_arguments} model and "
+        f"{model.human_arguments} human arguments per claim, {reps} simulations per design)"
+    )
+    if designs.empty:
+        conclusion = f"No design tried reaches power {target}; try more claims (--claims)."
+    else:
+        best = designs.sort_values("n_ratings").iloc[0]
+        conclusion = (
+            f"Smallest design reaching power {target}: {int(best['n_claims'])} claims x "
+            f"{int(best['raters_per_argument'])} raters per argument "
+            f"({int(best['n_ratings'])} ratings for this pair of writers, power "
+            f"{best['power']:.2f})."
+        )
+    return PlanResult(heading, table, designs, conclusion)

@@ -1,0 +1,50 @@
+"""Reading a stored study for analysis: its config, flags and tidy ratings table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.export import export_table
+from analysis.tidy import ratings_table
+from study.config import Study
+from study.store import open_store
+from study.store.repo import get_study_row, study_config
+
+
+@dataclass(frozen=True)
+class StoredStudy:
+    study: Study
+    study_id: int
+    simulated: bool
+    claim_set_hash: str
+    ratings: pd.DataFrame
+
+
+def load_stored_study(db: str | None, name: str) -> StoredStudy:
+    """The stored study `name` with its tidy ratings table (excluded rows with a reason)."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            row = get_study_row(session, name)
+            study, study_id = study_config(row), row.id
+            simulated, claim_hash = row.simulated, row.claim_set_hash
+        rules = study.exclusions
+        ratings = ratings_table(
+            store,
+            study_id,
+            rules.max_failed_attention_checks,
+            rules.min_reading_fraction,
+            study.participants.words_per_minute,
+        )
+    finally:
+        store.dispose()
+    return StoredStudy(study, study_id, simulated, claim_hash, ratings)
+
+
+def export_study(db: str | None, name: str, out: str | Path) -> tuple[Path, int]:
+    """Write the study's tidy ratings table to `out` (.csv or .parquet)."""
+    stored = load_stored_study(db, name)
+    return export_table(stored.ratings, out), len(stored.ratings)

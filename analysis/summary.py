@@ -1,0 +1,130 @@
+"""What the report says about each table and figure, and the Markdown summary (published by the
+analysis flow as a Prefect artifact). Every number comes from the results."""
+
+from __future__ import annotations
+
+from analysis.pipeline import Results
+from analysis.tables import fmt, fmt_p, to_markdown
+
+SUMMARY_ESTIMATES = ["writer", "n_ratings", "mean_persuasion", "ci_low", "ci_high"]
+# file name -> (Results attribute, caption)
+TABLES: dict[str, tuple[str, str]] = {
+    "estimates": (
+        "estimates",
+        "Mean persuasion per writer with 95% claim-resampling bootstrap confidence intervals; "
+        "std_effect = mean / SD of the before-ratings.",
+    ),
+    "contrasts": (
+        "contrasts",
+        "Primary analysis: ANCOVA (OLS) of the after-rating on writer, C(before) and C(claim); "
+        "difference from the reference writer with cluster-robust t-based 95% CIs; Holm across "
+        "model-vs-reference contrasts; TOST against the smallest effect of interest.",
+    ),
+    "strategy_grid": (
+        "grid",
+        "Exploratory model x strategy grid: ANCOVA differences from the reference writer, "
+        "Benjamini-Hochberg across the grid.",
+    ),
+    "strategy_estimates": (
+        "strategy_estimates",
+        "Mean persuasion per model writer and strategy (95% claim-resampling bootstrap CIs).",
+    ),
+    "scaling": (
+        "scaling",
+        "Scaling trend across generations within each model class: slope of persuasion on "
+        "generation order at the rating level (claim effects, clustered SEs) and on model means "
+        "(OLS). A trend over the models tested.",
+    ),
+    "control": (
+        "control",
+        "Control arm (arguments against indisputable facts): mean persuasion with a "
+        "claim-clustered 95% CI, test against zero and TOST against the smallest effect.",
+    ),
+    "reference_summary": (
+        "reference_summary",
+        "The reference study's summary: mean persuasion per writer over argument means, "
+        "with the SEM over arguments.",
+    ),
+    "pairwise": (
+        "pairwise",
+        "Pairwise Welch t-tests between writers on argument means, BH-FDR adjusted.",
+    ),
+    "starting_rating": (
+        "starting",
+        "Mean persuasion by starting rating on the toward-the-argument scale (95% t-intervals "
+        "over ratings, not clustered).",
+    ),
+    "sensitivity": (
+        "sensitivity",
+        "Sensitivity: the primary ANCOVA without ratings that started at the bound the argument "
+        "pushes toward.",
+    ),
+    "ordinal": (
+        "ordinal",
+        "Robustness: proportional-odds (ordered logit) log-odds of a higher after-rating than the "
+        "reference writer, given C(before); model-based Wald 95% CIs.",
+    ),
+    "exclusions": ("exclusions", "Ratings per writer: total, kept and excluded by reason."),
+}
+
+CAPTIONS: dict[str, str] = {
+    "writer_means": "Mean persuasion per writer, ordered by model class and generation. Error "
+    "bars: 95% percentile bootstrap confidence intervals ({n_resamples} resamples of claims). "
+    "Band: the 95% CI of the reference writer ({reference}); dashed line: its mean.",
+    "scaling": "Mean persuasion by generation within each model class. Error bars: 95% "
+    "bootstrap CIs (claims resampled). Band: the reference writer's ({reference}) 95% CI.",
+    "writer_strategy": "Mean persuasion per model writer and prompting strategy. Error bars: "
+    "95% bootstrap CIs (claims resampled).",
+    "changes": "Distribution of persuasion (after − before, toward the argument) by writer "
+    "kind: share of ratings at each value.",
+    "starting_rating": "Mean persuasion by starting rating (toward-the-argument scale). Error "
+    "bars: 95% t-intervals over ratings (not clustered). High starting ratings leave little room "
+    "to move toward the argument (ceiling).",
+    "equivalence": "Equivalence: ANCOVA difference of each writer from {reference}. Thin bars: "
+    "95% CIs (cluster-robust); thick bars: 90% CIs, the interval of the TOST at 5%; shaded: the "
+    "equivalence region ±{bound} scale points fixed in the study file.",
+}
+
+
+def summary_markdown(name: str, results: Results, simulated: bool) -> str:
+    """A short Markdown summary: banner, per-writer means, primary contrasts, control check."""
+    plan = results.plan
+    lines = [f"# Persuasion report: {name}", ""]
+    if simulated:
+        lines += ["**SIMULATED DATA**: these numbers test the pipeline, not people.", ""]
+    lines += [
+        f"{len(results.ratings)} ratings, {len(results.data)} kept, "
+        f"{results.data['claim'].nunique()} claims. Bootstrap: {plan.bootstrap_resamples} "
+        "claim resamples.",
+        "",
+        "## Mean persuasion per writer (95% CI)",
+        "",
+        to_markdown(results.estimates[SUMMARY_ESTIMATES]),
+    ]
+    if not results.contrasts.empty:
+        cols = ["writer", "estimate", "ci_low", "ci_high", "p_val", "p_holm", "p_tost"]
+        lines += [
+            "",
+            f"## Difference from {plan.reference} "
+            f"(ANCOVA, clustered SEs; TOST ±{plan.smallest_effect})",
+            "",
+            to_markdown(results.contrasts[cols]),
+        ]
+    if not results.scaling.empty:
+        lines += ["", "## Trend over generations (slope per generation, 95% CI)", ""]
+        for row in results.scaling.itertuples():
+            lines.append(
+                f"- {row.model_class}, {row.level.replace('_', ' ')} ({row.n_models} models): "
+                f"{fmt(row.slope)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}], "
+                f"p {fmt_p(row.p_val)}"
+            )
+    if not results.control.empty:
+        row = results.control.iloc[0]
+        lines += [
+            "",
+            f"Control arm: mean {fmt(row['mean_persuasion'])} "
+            f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
+        ]
+    for section, note in results.notes.items():
+        lines += ["", f"- not estimated ({section}): {note}"]
+    return "\n".join(lines) + "\n"

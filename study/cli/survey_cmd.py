@@ -1,0 +1,88 @@
+"""`persuasion survey …`: serve the participant web app and export ratings."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import typer
+
+from study.cli.errors import clean_errors, console
+from study.cli.options import DB_OPTION
+
+app = typer.Typer(help="The participant web app and its exports.", no_args_is_help=True)
+TOKEN_ENV = "PERSUASION_RESEARCHER_TOKEN"
+
+
+@app.command("serve")
+@clean_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    db: str | None = DB_OPTION,
+    researcher_token: str = typer.Option(
+        "",
+        "--researcher-token",
+        envvar=TOKEN_ENV,
+        help="Token for the dashboard and export (default: a new random one, printed).",
+    ),
+    starts_per_minute: int = typer.Option(
+        30, "--starts-per-minute", help="New sessions allowed per client address per minute."
+    ),
+    secure_cookies: bool = typer.Option(
+        False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
+    ),
+) -> None:
+    """Serve the survey: participants enter at /start/STUDY?PROLIFIC_PID=… (or ?pid=…).
+
+    The store must hold the study with an open wave (`persuasion field open`). Keyed hashes
+    use $PERSUASION_SECRET or a key file next to the store (see surveys/hashing.py).
+
+    Example: persuasion survey serve --db study.db --port 8000
+    """
+    import uvicorn
+
+    from study.store import open_store
+    from surveys.app import AppSettings, create_app
+    from surveys.hashing import load_secret
+
+    store = open_store(db)
+    token = researcher_token or secrets.token_urlsafe(24)
+    settings = AppSettings(
+        key=load_secret(store.url),
+        researcher_token=token,
+        secure_cookies=secure_cookies,
+        starts_per_minute=starts_per_minute,
+    )
+    base = f"http://{host}:{port}"
+    console.print(
+        f"Survey: {base}/start/STUDY?PROLIFIC_PID=ID\n"
+        f"Dashboard: {base}/researcher/login?study=STUDY&token={token}",
+        markup=False,
+    )
+    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+
+
+@app.command("export")
+@clean_errors
+def export(
+    study: str = typer.Argument(..., help="A stored study's name."),
+    out: Path = typer.Option(..., "--out", help="CSV file to write."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Write the study's ratings (one row per rating; no platform ids) as CSV.
+
+    Example: persuasion survey export my-study --out ratings.csv
+    """
+    from study.store import open_store
+    from surveys.dashboard import export_csv
+
+    store = open_store(db)
+    try:
+        text = export_csv(store, study)
+    finally:
+        store.dispose()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    rows = max(0, len(text.splitlines()) - 1)
+    console.print(f"Wrote {rows} ratings to {out}")

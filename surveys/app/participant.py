@@ -1,0 +1,163 @@
+"""Participant routes: /start/{study} (from the recruitment link) and /survey (every page).
+
+GET /survey renders the session's current step; POST /survey saves it and redirects back
+(post/redirect/get), so a reload never resubmits and every answer is committed before the
+next page is sent."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from study.config import SCALE_LABELS, Study
+from surveys import sessions
+from surveys.app.security import (
+    SESSION_COOKIE,
+    check_csrf,
+    client_key,
+    csrf_token,
+    set_cookie,
+)
+from surveys.hashing import new_token
+from surveys.pages import FormError, check_by_key, validate
+from surveys.platforms.prolific import completion_url as prolific_completion_url
+
+router = APIRouter()
+PLATFORM_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+ID_PARAMS = ("PROLIFIC_PID", "participant", "pid")
+
+
+@router.get("/start/{study}")
+async def start(request: Request, study: str) -> Response:
+    """Enter a study from its link: ?PROLIFIC_PID=…&STUDY_ID=…&SESSION_ID=… or ?pid=…;
+    without an id (links handed out by researchers) a new anonymous participant starts."""
+    app = request.app
+    params = request.query_params
+    raw = next((params[p] for p in ID_PARAMS if params.get(p)), "")
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    if not raw and cookie and await run_in_threadpool(_has_session, request, cookie, study):
+        return RedirectResponse("/survey", 303)
+    if raw and not PLATFORM_ID.match(raw):
+        raise FormError(
+            "invalid_participant_id",
+            "The participant id in this link is not valid; open the study from the "
+            "recruitment platform again.",
+        )
+    if not app.state.limiter.allow(client_key(request)):
+        raise FormError("rate_limited", "Too many new sessions from here; wait a minute.", 429)
+    started = await run_in_threadpool(
+        sessions.start,
+        app.state.store,
+        study,
+        raw or f"anonymous:{new_token()}",
+        app.state.settings.key,
+        params.get("SESSION_ID", "") or params.get("session", ""),
+        None,
+        not raw,
+    )
+    response = RedirectResponse("/survey", 303)
+    set_cookie(response, SESSION_COOKIE, started.token, app.state.settings.secure_cookies)
+    return response
+
+
+def _has_session(request: Request, cookie: str, study: str) -> bool:
+    """Whether the cookie is a live session of this study (an anonymous visitor resumes it)."""
+    try:
+        view = sessions.load_view(request.app.state.store, cookie, request.app.state.studies)
+    except FormError:
+        return False
+    return view.study.name == study
+
+
+def _view(request: Request) -> tuple[str, sessions.View]:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        raise FormError(
+            "no_session",
+            "Please open this study from the link on the recruitment platform.",
+            403,
+        )
+    return token, sessions.load_view(request.app.state.store, token, request.app.state.studies)
+
+
+@router.get("/survey", response_class=HTMLResponse)
+async def show(request: Request) -> Response:
+    token, view = await run_in_threadpool(_view, request)
+    if view.status in ("timed_out", "returned"):
+        raise FormError(
+            view.status, "Your session timed out, so its places were given to others.", 410
+        )
+    step = view.step
+    shown = view.shown_at
+    if step.kind == "argument" and shown is None:
+        shown = await run_in_threadpool(sessions.mark_shown, request.app.state.store, view)
+    context = _context(view, shown)
+    context["csrf"] = csrf_token(request.app.state.settings.key, token)
+    return request.app.state.templates.TemplateResponse(request, f"{step.kind}.html", context)
+
+
+def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
+    study, step = view.study, view.step
+    ctx: dict[str, Any] = {
+        "title": study.survey.title,
+        "survey": study.survey,
+        "step": view.step_index,
+        "kind": step.kind,
+        "scale": list(enumerate(SCALE_LABELS, start=1)),
+        "progress": (view.step_index, len(view.steps) - 1),
+        "code": view.completion_code,
+        "completion_url": completion_link(study, view.completion_code),
+    }
+    if step.item >= 0:
+        item = view.items[step.item]
+        ctx["claim"] = item.claim
+        ctx["paragraphs"] = [p.strip() for p in item.argument.splitlines() if p.strip()]
+        ctx["item_number"] = step.item + 1
+        ctx["items"] = len(view.items)
+        if shown is not None:
+            elapsed = (datetime.now(UTC) - shown).total_seconds() * 1000
+            ctx["wait_ms"] = max(0, int(item.min_reading_ms - elapsed))
+    if step.kind == "attention":
+        ctx["check"] = check_by_key(study, step.check)
+    return ctx
+
+
+def completion_link(study: Study, code: str) -> str:
+    """Where the last page sends the participant: the study's completion_url, else Prolific's
+    completion address on Prolific studies, else nowhere (the code is shown)."""
+    if study.survey.completion_url:
+        return study.survey.completion_url.replace("{code}", code)
+    if study.recruitment.platform == "prolific" and code:
+        return prolific_completion_url(code)
+    return ""
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The submitted form as a plain dict; a field sent twice or a file is refused."""
+    form = await request.form()
+    out: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if name in out or not isinstance(value, str):
+            raise FormError("invalid_form", f"The field {name!r} was sent in a wrong form.")
+        out[name] = value
+    return out
+
+
+@router.post("/survey")
+async def answer(request: Request) -> Response:
+    token, view = await run_in_threadpool(_view, request)
+    form = await read_form(request)
+    check_csrf(request.app.state.settings.key, token, form.get("csrf"))
+    step_raw = form.get("step", "")
+    if not step_raw.isdigit() or len(step_raw) > 6:
+        raise FormError("invalid_step", "The form is missing its page number; reload the page.")
+    posted = int(step_raw)
+    step = view.steps[min(posted, len(view.steps) - 1)]
+    values = validate(step, view.study, form)
+    await run_in_threadpool(sessions.submit, request.app.state.store, view, posted, values)
+    return RedirectResponse("/survey", 303)

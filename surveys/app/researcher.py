@@ -1,0 +1,83 @@
+"""Researcher routes behind the researcher token: the fieldwork dashboard and the export.
+
+Sign in once with /researcher/login?token=TOKEN (sets an HttpOnly cookie and drops the token
+from the address bar), or send `Authorization: Bearer TOKEN` (scripts)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from surveys.app.security import set_cookie
+from surveys.dashboard import export_csv, progress
+from surveys.hashing import keyed_hash, same
+from surveys.pages import FormError
+
+router = APIRouter(prefix="/researcher")
+COOKIE = "ps_researcher"
+
+
+def _require(request: Request) -> None:
+    settings = request.app.state.settings
+    if not settings.researcher_token:
+        raise FormError("disabled", "The researcher pages are switched off on this server.", 404)
+    expected = keyed_hash(settings.key, settings.researcher_token, "researcher")
+    header = request.headers.get("authorization", "")
+    offered = ""
+    if header.startswith("Bearer "):
+        offered = keyed_hash(settings.key, header[7:].strip(), "researcher")
+    else:
+        offered = request.cookies.get(COOKIE, "")
+    if not offered or not same(offered, expected):
+        raise FormError(
+            "researcher_token",
+            "This page needs the researcher token: open /researcher/login?token=TOKEN "
+            "(printed by `persuasion survey serve`).",
+            401,
+        )
+
+
+@router.get("/login")
+def login(request: Request, token: str = "", study: str = "") -> Response:
+    settings = request.app.state.settings
+    if not settings.researcher_token or not same(token, settings.researcher_token):
+        raise FormError("researcher_token", "That researcher token is not valid.", 401)
+    target = f"/researcher/{study}" if study.replace("-", "").replace(".", "").isalnum() else "/"
+    response = RedirectResponse(target, 303)
+    set_cookie(
+        response,
+        COOKIE,
+        keyed_hash(settings.key, token, "researcher"),
+        settings.secure_cookies,
+    )
+    return response
+
+
+@router.get("/{study}", response_class=HTMLResponse)
+async def dashboard(request: Request, study: str) -> Response:
+    _require(request)
+    data = await run_in_threadpool(progress, request.app.state.store, study)
+    return request.app.state.templates.TemplateResponse(
+        request, "dashboard.html", {"title": f"Fieldwork: {study}", "p": data, "kind": "dashboard"}
+    )
+
+
+@router.get("/{study}/progress.json")
+async def progress_json(request: Request, study: str) -> Response:
+    _require(request)
+    data = await run_in_threadpool(progress, request.app.state.store, study)
+    return JSONResponse(asdict(data))
+
+
+@router.get("/{study}/export.csv")
+async def export(request: Request, study: str) -> Response:
+    _require(request)
+    text = await run_in_threadpool(export_csv, request.app.state.store, study)
+    return Response(
+        text,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{study}-ratings.csv"'},
+    )

@@ -1,0 +1,86 @@
+"""Writing-task routes for human writers: /write/start/{study}?pid=… then /write.
+
+The writer's cookie is the task id signed with the app's key (a forged or altered cookie is
+refused); the CSRF token is bound to that cookie like the participants' one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from surveys import writing
+from surveys.app.participant import PLATFORM_ID, read_form
+from surveys.app.security import WRITER_COOKIE, check_csrf, client_key, csrf_token, set_cookie
+from surveys.hashing import keyed_hash, same
+from surveys.pages import FormError
+
+router = APIRouter(prefix="/write")
+
+
+def _sign(key: bytes, task_id: int) -> str:
+    return f"{task_id}.{keyed_hash(key, str(task_id), 'writer-cookie')}"
+
+
+def _task_id(request: Request) -> tuple[str, int]:
+    cookie = request.cookies.get(WRITER_COOKIE, "")
+    raw_id, _, _ = cookie.partition(".")
+    key = request.app.state.settings.key
+    if not raw_id.isdigit() or not same(cookie, _sign(key, int(raw_id))):
+        raise FormError(
+            "no_session", "Please open the writing task from the link you were given.", 403
+        )
+    return cookie, int(raw_id)
+
+
+@router.get("/start/{study}")
+async def start(request: Request, study: str, pid: str = "") -> Response:
+    if not PLATFORM_ID.match(pid):
+        raise FormError("invalid_participant_id", "This link needs a valid writer id (?pid=…).")
+    if not request.app.state.limiter.allow(client_key(request)):
+        raise FormError("rate_limited", "Too many new sessions from here; wait a minute.", 429)
+    settings = request.app.state.settings
+    task_id = await run_in_threadpool(
+        writing.take_task, request.app.state.store, study, pid, settings.key
+    )
+    response = RedirectResponse("/write", 303)
+    set_cookie(response, WRITER_COOKIE, _sign(settings.key, task_id), settings.secure_cookies)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+async def show(request: Request) -> Response:
+    cookie, task_id = _task_id(request)
+    task = await run_in_threadpool(writing.load_task, request.app.state.store, task_id)
+    settings = request.app.state.settings
+    code = keyed_hash(settings.key, str(task.id), "writer-code")[:10].upper()
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "write.html" if task.status == "assigned" else "written.html",
+        {
+            "title": task.study.survey.title,
+            "kind": "write" if task.status == "assigned" else "written",
+            "task": task,
+            "survey": task.study.survey,
+            "csrf": csrf_token(settings.key, cookie),
+            "code": code,
+        },
+    )
+
+
+@router.post("")
+async def submit(request: Request) -> Response:
+    cookie, task_id = _task_id(request)
+    form = await read_form(request)
+    check_csrf(request.app.state.settings.key, cookie, form.get("csrf"))
+    unknown = sorted(set(form) - {"csrf", "text", "pastes"})
+    if unknown:
+        raise FormError("unexpected_field", f"Unexpected field(s): {', '.join(unknown)}.")
+    pastes = form.get("pastes", "0")
+    if not pastes.isascii() or not pastes.isdigit() or len(pastes) > 8:
+        raise FormError("invalid_pastes", "pastes must be a whole number.")
+    store = request.app.state.store
+    task = await run_in_threadpool(writing.load_task, store, task_id)
+    text = writing.clean_text(form.get("text", ""), task)
+    await run_in_threadpool(writing.submit_text, store, task_id, text, int(pastes))
+    return RedirectResponse("/write", 303)

@@ -1,0 +1,169 @@
+"""Assignment: which arguments a participant reads, reserved atomically and released on expiry.
+
+Each participant gets up to k items on distinct topics (so never both stances of one topic),
+least-filled arguments first with a seeded random tie-break, control items mixed in at the
+study's rate, in random order. An argument's fill is its completed ratings plus its live
+reservations (all waves); arguments already at the wave's target are not offered, so under
+concurrent arrivals no argument exceeds its target plus the reservations that may expire.
+
+Reservations are serialised per wave: the wave row is locked (`SELECT … FOR UPDATE` on
+PostgreSQL; SQLite writes start with `BEGIN IMMEDIATE`, see `study.store.engine`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from study.config import Study
+from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow
+from study.store.repo import log_event
+
+LIVE = ("reserved", "completed")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    argument_id: int
+    topic: str
+    control: bool
+    fill: int
+
+
+def aware(when: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every time in the store is UTC."""
+    if when is None or when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=UTC)
+
+
+def choose_items(
+    candidates: list[Candidate], k: int, control_rate: float, target: int, rng: np.random.Generator
+) -> list[int]:
+    """Pick up to k argument ids on distinct topics (pure). Arguments at `target` are skipped;
+    least-filled first, random tie-break; the number of control items is Binomial(k, rate)."""
+    open_ = [c for c in candidates if c.fill < target]
+    tie = rng.random(len(open_))
+    ranked = [c for _, _, c in sorted(zip((c.fill for c in open_), tie, open_, strict=True))]
+    want_control = int(rng.binomial(k, control_rate)) if control_rate > 0 else 0
+    picked: list[Candidate] = []
+    topics: set[str] = set()
+
+    def take(pool: list[Candidate], n: int) -> None:
+        for c in pool:
+            if n <= 0 or len(picked) >= k:
+                return
+            if c.topic not in topics:
+                picked.append(c)
+                topics.add(c.topic)
+                n -= 1
+
+    take([c for c in ranked if c.control], want_control)
+    take([c for c in ranked if not c.control], k - len(picked))
+    take(ranked, k - len(picked))  # top up from either arm when one runs out
+    order = rng.permutation(len(picked))
+    return [picked[i].argument_id for i in order]
+
+
+def candidates(session: Session, study_id: int) -> list[Candidate]:
+    fill = (
+        select(AssignmentRow.argument_id, func.count().label("n"))
+        .where(AssignmentRow.status.in_(LIVE))
+        .group_by(AssignmentRow.argument_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ArgumentRow.id, ClaimRow.topic, ClaimRow.kind, func.coalesce(fill.c.n, 0))
+        .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
+        .outerjoin(fill, fill.c.argument_id == ArgumentRow.id)
+        .where(ArgumentRow.study_id == study_id, ArgumentRow.status == "ok")
+        .order_by(ArgumentRow.id)
+    )
+    return [Candidate(a, topic, kind == "control", int(n)) for a, topic, kind, n in rows]
+
+
+def lock_wave(session: Session, wave_id: int) -> WaveRow:
+    wave = session.scalar(select(WaveRow).where(WaveRow.id == wave_id).with_for_update())
+    if wave is None:
+        raise LookupError(f"wave {wave_id} does not exist")
+    return wave
+
+
+def reserve(
+    session: Session, study: Study, wave: WaveRow, sess: SessionRow, now: datetime
+) -> list[AssignmentRow]:
+    """Reserve items for a new session (call with the wave locked, in the session's
+    transaction). Returns the assignments, possibly fewer than k, or none when full."""
+    rng = np.random.default_rng([study.study.seed, wave.number, sess.id])
+    ids = choose_items(
+        candidates(session, wave.study_id),
+        study.participants.items_per_participant,
+        study.participants.control_rate,
+        wave.target_per_argument,
+        rng,
+    )
+    until = now + timedelta(minutes=study.participants.reservation_minutes)
+    rows = [
+        AssignmentRow(
+            session_id=sess.id, argument_id=a, position=i, status="reserved", reserved_until=until
+        )
+        for i, a in enumerate(ids)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def release_session(session: Session, sess: SessionRow, status: str) -> int:
+    """Give a session's unfinished items back (`status`: timed_out or returned)."""
+    sess.status = status
+    result = session.execute(
+        update(AssignmentRow)
+        .where(AssignmentRow.session_id == sess.id, AssignmentRow.status == "reserved")
+        .values(status="released")
+    )
+    log_event(session, None, f"session.{status}", {"session": sess.id})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def release_expired(store: Store, now: datetime | None = None) -> int:
+    """Release every reservation past its `reserved_until` (all studies); the sessions they
+    belong to, if still active, become `timed_out` (the same vocabulary as the platforms).
+    Safe to run at any time and again; returns how many assignments it released."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        rows = session.execute(
+            select(AssignmentRow.id, AssignmentRow.session_id).where(
+                AssignmentRow.status == "reserved", AssignmentRow.reserved_until < now
+            )
+        ).all()
+        if not rows:
+            return 0
+        session.execute(
+            update(AssignmentRow)
+            .where(AssignmentRow.id.in_([r[0] for r in rows]))
+            .values(status="released")
+        )
+        sessions = sorted({r[1] for r in rows})
+        session.execute(
+            update(SessionRow)
+            .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
+            .values(status="timed_out")
+        )
+        log_event(session, None, "reservations.released", {"sessions": sessions})
+    return len(rows)
+
+
+def return_session(store: Store, session_id: int) -> bool:
+    """A participant returned their submission on the platform: release their items.
+    Returns False when the session was not active (already finished or released)."""
+    with store.session() as session:
+        sess = session.get(SessionRow, session_id, with_for_update=True)
+        if sess is None or sess.status != "active":
+            return False
+        release_session(session, sess, "returned")
+        return True

@@ -1,0 +1,202 @@
+"""The researcher's view of fieldwork: progress per writer and claim, exclusions, completion
+times, integrity signals, and the export of ratings. Platform ids never appear here: the
+`participant` column is the store's own row id."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    AttentionAnswerRow,
+    ClaimRow,
+    RatingRow,
+    SessionRow,
+    Store,
+    WaveRow,
+)
+from study.store.repo import get_study_row, study_config
+from surveys.assignment import aware
+from surveys.pages import min_reading_ms
+
+EXPORT_COLUMNS = (
+    "wave",
+    "participant",
+    "session",
+    "position",
+    "claim",
+    "topic",
+    "argument",
+    "writer",
+    "writer_kind",
+    "strategy",
+    "direction",
+    "before",
+    "after",
+    "persuasion",
+    "reading_ms",
+    "min_reading_ms",
+    "focus_losses",
+    "pastes",
+    "failed_checks",
+    "exclusion",
+    "session_status",
+)
+
+
+def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
+    """One row per rating with an after-rating; persuasion = direction * (after - before)."""
+    with store.session() as session:
+        row = get_study_row(session, study_name)
+        study = study_config(row)
+        failed = (
+            select(AttentionAnswerRow.session_id, func.count().label("n"))
+            .where(AttentionAnswerRow.passed.is_(False))
+            .group_by(AttentionAnswerRow.session_id)
+            .subquery()
+        )
+        result = session.execute(
+            select(
+                WaveRow.number.label("wave"),
+                SessionRow.participant_id.label("participant"),
+                SessionRow.id.label("session"),
+                AssignmentRow.position.label("position"),
+                ClaimRow.key.label("claim"),
+                ClaimRow.topic.label("topic"),
+                ArgumentRow.id.label("argument"),
+                ArgumentRow.writer.label("writer"),
+                ArgumentRow.writer_kind.label("writer_kind"),
+                ArgumentRow.strategy.label("strategy"),
+                ArgumentRow.direction.label("direction"),
+                RatingRow.before.label("before"),
+                RatingRow.after.label("after"),
+                RatingRow.reading_ms.label("reading_ms"),
+                RatingRow.focus_losses.label("focus_losses"),
+                RatingRow.pastes.label("pastes"),
+                func.coalesce(failed.c.n, 0).label("failed_checks"),
+                SessionRow.exclusion.label("exclusion"),
+                SessionRow.status.label("session_status"),
+                ArgumentRow.text.label("text"),
+            )
+            .join(AssignmentRow, AssignmentRow.id == RatingRow.assignment_id)
+            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+            .join(WaveRow, WaveRow.id == SessionRow.wave_id)
+            .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+            .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
+            .outerjoin(failed, failed.c.session_id == SessionRow.id)
+            .where(WaveRow.study_id == row.id, RatingRow.after.is_not(None))
+            .order_by(SessionRow.id, AssignmentRow.position)
+        ).all()
+    out = []
+    for r in result:
+        rec = dict(r._mapping)
+        rec["persuasion"] = rec["direction"] * (rec["after"] - rec["before"])
+        rec["min_reading_ms"] = min_reading_ms(rec.pop("text"), study)
+        out.append({c: rec[c] for c in EXPORT_COLUMNS})
+    return out
+
+
+def export_csv(store: Store, study_name: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(store, study_name))
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Fieldwork at a glance (what the dashboard page shows)."""
+
+    study: str
+    target: int
+    sessions: dict[str, int]
+    by_writer: list[dict[str, Any]]
+    by_claim: list[dict[str, Any]]
+    excluded: int
+    median_minutes: float | None
+    median_reading_ms: float | None
+    too_fast: int
+    focus_losses: int
+    pastes: int
+
+
+def progress(store: Store, study_name: str) -> Progress:
+    rows = export_rows(store, study_name)
+    with store.session() as session:
+        study_row = get_study_row(session, study_name)
+        study = study_config(study_row)
+        sessions = session.execute(
+            select(
+                SessionRow.status,
+                SessionRow.exclusion,
+                SessionRow.created_at,
+                SessionRow.completed_at,
+            )
+            .join(WaveRow, WaveRow.id == SessionRow.wave_id)
+            .where(WaveRow.study_id == study_row.id)
+        ).all()
+        args = session.execute(
+            select(ArgumentRow.writer, ClaimRow.key)
+            .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
+            .where(ArgumentRow.study_id == study_row.id, ArgumentRow.status == "ok")
+        ).all()
+    target = study.participants.per_argument
+    minutes = [
+        ((aware(done) or start) - (aware(start) or start)).total_seconds() / 60
+        for _, _, start, done in sessions
+        if done is not None
+    ]
+    status_counts: dict[str, int] = {}
+    for status, *_ in sessions:
+        status_counts[status] = status_counts.get(status, 0) + 1
+    reading = [r["reading_ms"] for r in rows if r["reading_ms"] is not None]
+    return Progress(
+        study_name,
+        target,
+        status_counts,
+        _table(args, rows, 0, "writer", target),
+        _table(args, rows, 1, "claim", target),
+        sum(1 for _, exclusion, _, _ in sessions if exclusion),
+        statistics.median(minutes) if minutes else None,
+        statistics.median(reading) if reading else None,
+        sum(1 for r in rows if (r["reading_ms"] or 0) < r["min_reading_ms"]),
+        sum(r["focus_losses"] for r in rows),
+        sum(r["pastes"] for r in rows),
+    )
+
+
+def _table(
+    args: Sequence[Any], rows: list[dict[str, Any]], col: int, name: str, target: int
+) -> list[dict[str, Any]]:
+    """Per writer (or claim): arguments, completed ratings, arguments at target, mean persuasion."""
+    per_arg: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (r["writer"], r["claim"])
+        per_arg[key] = per_arg.get(key, 0) + 1
+    groups: dict[str, dict[str, Any]] = {}
+    for arg in args:
+        g = groups.setdefault(arg[col], {name: arg[col], "arguments": 0, "ratings": 0, "done": 0})
+        g["arguments"] += 1
+    for (writer, claim), n in per_arg.items():
+        label = writer if col == 0 else claim
+        if label in groups:
+            groups[label]["ratings"] += n
+    for g in groups.values():
+        g["share"] = g["ratings"] / max(1, g["arguments"] * target)
+        g["mean_persuasion"] = _mean(
+            [r["persuasion"] for r in rows if r[name if name == "writer" else "claim"] == g[name]]
+        )
+    return sorted(groups.values(), key=lambda g: str(g[name]))
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None

@@ -1,0 +1,197 @@
+"""Fieldwork's reads and writes of the store: the plan of a wave, the facts behind each survey
+session, reviews and exclusions, expired reservations, counts for the progress report.
+
+The survey app writes sessions, assignments, ratings and attention answers; fieldwork only
+reads them, and writes a session's `review`, `exclusion` and (for expired reservations)
+`status`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    AttentionAnswerRow,
+    EventRow,
+    RatingRow,
+    SessionRow,
+    Store,
+    WaveRow,
+)
+from study.store.repo import log_event
+from surveys.quality import Decision, SessionFacts, min_reading_ms
+
+# A session the platform timed out or that was returned gives its reserved items back.
+GIVE_BACK = {"timed_out": "timed_out", "returned": "returned"}
+# Submissions that hold a place on the platform (the others freed theirs).
+PLACE_TAKING = frozenset({"reserved", "active", "awaiting_review", "approved"})
+REVIEWED = frozenset({"approved", "rejected", "returned", "timed_out", "screened_out", "checked"})
+
+
+def as_utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def ratings_needed(counts: dict[int, int], target: int) -> int:
+    """Completed ratings still missing for every argument to reach `target`."""
+    return sum(max(0, target - n) for n in counts.values())
+
+
+def places_for(needed: int, items_per_participant: int) -> int:
+    """Participants needed to give `needed` ratings at `items_per_participant` each."""
+    return math.ceil(needed / items_per_participant) if needed > 0 else 0
+
+
+def release_expired_rows(store: Store, study_id: int, now: datetime) -> int:
+    """Assignments of the study still `reserved` past `reserved_until` become `released`; their
+    sessions, if still active, become `timed_out`. Returns how many assignments were freed."""
+    now = as_utc(now)
+    with store.session() as session:
+        waves = select(WaveRow.id).where(WaveRow.study_id == study_id)
+        rows = session.execute(
+            select(AssignmentRow.id, AssignmentRow.session_id)
+            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+            .where(
+                SessionRow.wave_id.in_(waves),
+                AssignmentRow.status == "reserved",
+                AssignmentRow.reserved_until.is_not(None),
+                AssignmentRow.reserved_until < now,
+            )
+        ).all()
+        if not rows:
+            return 0
+        ids = [r[0] for r in rows]
+        sessions = sorted({r[1] for r in rows})
+        session.execute(
+            update(AssignmentRow).where(AssignmentRow.id.in_(ids)).values(status="released")
+        )
+        session.execute(
+            update(SessionRow)
+            .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
+            .values(status="timed_out")
+        )
+        log_event(
+            session,
+            study_id,
+            "reservations.released",
+            {"assignments": len(ids), "sessions": len(sessions)},
+        )
+    return len(ids)
+
+
+def session_facts(
+    store: Store, wave_id: int, words_per_minute: int
+) -> dict[int, tuple[str, str, SessionFacts]]:
+    """Per survey session of the wave: (platform session id, current review, facts)."""
+    with store.session() as session:
+        sessions = session.execute(
+            select(SessionRow.id, SessionRow.platform_session, SessionRow.review, SessionRow.status)
+            .where(SessionRow.wave_id == wave_id)
+            .order_by(SessionRow.id)
+        ).all()
+        failed = dict(
+            session.execute(
+                select(AttentionAnswerRow.session_id, func.count())
+                .join(SessionRow, SessionRow.id == AttentionAnswerRow.session_id)
+                .where(SessionRow.wave_id == wave_id, AttentionAnswerRow.passed.is_(False))
+                .group_by(AttentionAnswerRow.session_id)
+            ).all()
+        )
+        reading = session.execute(
+            select(AssignmentRow.session_id, RatingRow.reading_ms, ArgumentRow.text)
+            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+            .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+            .where(SessionRow.wave_id == wave_id)
+            .order_by(AssignmentRow.session_id, AssignmentRow.position)
+        ).all()
+    read: dict[int, list[int | None]] = defaultdict(list)
+    minimum: dict[int, list[int]] = defaultdict(list)
+    for sid, ms, text in reading:
+        read[sid].append(ms)
+        minimum[sid].append(min_reading_ms(len(text.split()), words_per_minute))
+    return {
+        sid: (
+            platform_session,
+            review,
+            SessionFacts(status, int(failed.get(sid, 0)), tuple(read[sid]), tuple(minimum[sid])),
+        )
+        for sid, platform_session, review, status in sessions
+    }
+
+
+def record_review(store: Store, study_id: int, session_id: int | None, decision: Decision) -> None:
+    """Write a decision to its session (if any) and to the event log."""
+    with store.session() as session:
+        if session_id is not None:
+            row = session.get(SessionRow, session_id)
+            if row is not None:
+                row.review = decision.review
+                row.exclusion = decision.exclusion
+                if decision.review in GIVE_BACK and row.status != "completed":
+                    row.status = GIVE_BACK[decision.review]
+                    session.execute(
+                        update(AssignmentRow)
+                        .where(
+                            AssignmentRow.session_id == session_id,
+                            AssignmentRow.status == "reserved",
+                        )
+                        .values(status="released")
+                    )
+        log_event(
+            session,
+            study_id,
+            f"review.{decision.review or decision.action}",
+            {"session": session_id, "action": decision.action, "exclusion": decision.exclusion},
+        )
+
+
+def set_platform_ref(store: Store, wave_id: int, ref: str) -> None:
+    with store.session() as session:
+        wave = session.get(WaveRow, wave_id)
+        if wave is not None:
+            wave.platform_ref = ref
+
+
+def session_counts(store: Store, wave_id: int) -> dict[str, int]:
+    """Sessions of the wave by status, review and exclusion (keys like `status:completed`)."""
+    with store.session() as session:
+        rows = session.execute(
+            select(SessionRow.status, SessionRow.review, SessionRow.exclusion).where(
+                SessionRow.wave_id == wave_id
+            )
+        ).all()
+    counts: Counter[str] = Counter()
+    for status, review, exclusion in rows:
+        counts[f"status:{status}"] += 1
+        if review:
+            counts[f"review:{review}"] += 1
+        if exclusion:
+            counts["excluded"] += 1
+    return dict(counts)
+
+
+def wave_places(store: Store, study_id: int, wave: int) -> int:
+    """The wave's places on the platform: the last `wave.places` event of the wave."""
+    with store.session() as session:
+        payloads = session.scalars(
+            select(EventRow.payload)
+            .where(EventRow.study_id == study_id, EventRow.kind == "wave.places")
+            .order_by(EventRow.id)
+        ).all()
+    places = [int(p["places"]) for p in payloads if p.get("wave") == wave]
+    return places[-1] if places else 0
+
+
+def has_event(store: Store, study_id: int, kind: str, wave: int) -> bool:
+    with store.session() as session:
+        payloads = session.scalars(
+            select(EventRow.payload).where(EventRow.study_id == study_id, EventRow.kind == kind)
+        ).all()
+    return any(p.get("wave") == wave for p in payloads)

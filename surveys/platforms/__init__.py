@@ -1,0 +1,24 @@
+"""Recruitment platforms behind one interface, chosen by name: `prolific` (its API over
+httpx), `link` (researchers hand out links) and `simulated` (the simulated panel)."""
+
+from surveys.platforms.base import (
+    PLATFORMS,
+    PlatformError,
+    PublishRequest,
+    RecruitmentPlatform,
+    Submission,
+    SubmissionStatus,
+    completion_codes,
+    get_platform,
+)
+
+__all__ = [
+    "PLATFORMS",
+    "PlatformError",
+    "PublishRequest",
+    "RecruitmentPlatform",
+    "Submission",
+    "SubmissionStatus",
+    "completion_codes",
+    "get_platform",
+]

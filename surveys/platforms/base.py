@@ -1,0 +1,145 @@
+"""One narrow interface for recruitment platforms, chosen by name like model providers.
+
+A platform creates and publishes a wave (its reference on the platform is kept on the wave
+row, so a failed publish is retried with the same draft), lists the wave's
+submissions, and approves, rejects or asks to return one submission. Platforms without their
+own submissions (`link`, `simulated`) list none; the quality rules then only mark exclusions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
+from typing import Literal, get_args
+
+from study.config import Recruitment, Study
+from study.store import Store
+
+SubmissionStatus = Literal[
+    "reserved",
+    "active",
+    "awaiting_review",
+    "approved",
+    "rejected",
+    "returned",
+    "timed_out",
+    "screened_out",
+]
+SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
+
+PLATFORMS: dict[str, str] = {
+    "prolific": "surveys.platforms.prolific:ProlificPlatform",
+    "link": "surveys.platforms.link:LinkPlatform",
+    "simulated": "surveys.platforms.simulated:SimulatedPlatform",
+}
+
+
+class PlatformError(Exception):
+    """The recruitment platform refused a request or could not be reached."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One participant's submission on the platform. `id` is the platform's session id (what
+    the survey app stores in `survey_session.platform_session`); `participant_id` is the raw
+    platform id and must never be written to the store or to exports."""
+
+    id: str
+    participant_id: str
+    status: SubmissionStatus
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    study_code: str = ""
+    return_requested: bool = False
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """What a platform needs to recruit one wave."""
+
+    name: str
+    internal_name: str
+    description: str
+    survey_url: str
+    places: int
+    reward_pence: int
+    estimated_minutes: int
+    completion_code: str
+    failed_attention_code: str
+
+
+class RecruitmentPlatform(ABC):
+    """A recruitment platform. Only `prolific` talks to a service; the others are offline."""
+
+    name: str = ""
+    has_submissions: bool = False
+
+    @abstractmethod
+    def create(self, request: PublishRequest) -> str:
+        """Prepare the wave on the platform (a draft); return its reference there."""
+
+    def publish(self, ref: str) -> None:  # noqa: B027 - optional hook, nothing to do by default
+        """Make the prepared wave `ref` available to participants."""
+
+    def close(self, ref: str) -> None:  # noqa: B027 - optional hook, nothing to do by default
+        """Stop recruiting for the wave `ref`."""
+
+    def add_places(self, ref: str, total: int) -> None:
+        """Raise the wave's places on the platform to `total` (platforms only ever increase)."""
+        raise PlatformError(f"platform {self.name!r} has no places to add")
+
+    def submissions(self, ref: str) -> list[Submission]:
+        """Every submission of the wave `ref` (none for platforms without submissions)."""
+        return []
+
+    def approve(self, submission: Submission) -> None:
+        raise PlatformError(f"platform {self.name!r} has no submissions to approve")
+
+    def reject(self, submission: Submission, message: str, category: str) -> None:
+        raise PlatformError(f"platform {self.name!r} has no submissions to reject")
+
+    def request_return(self, submission: Submission, reasons: list[str]) -> None:
+        raise PlatformError(f"platform {self.name!r} has no submissions to return")
+
+    def collect_inline(self, store: Store, study: Study, study_id: int) -> None:  # noqa: B027
+        """Collect answers in-process (only the simulated panel does)."""
+
+    @classmethod
+    def from_settings(cls, recruitment: Recruitment, env: Mapping[str, str]) -> RecruitmentPlatform:
+        """Build the platform from the study's recruitment settings and the environment."""
+        return cls()
+
+
+def get_platform(
+    name: str, recruitment: Recruitment | None = None, env: Mapping[str, str] | None = None
+) -> RecruitmentPlatform:
+    """The platform called `name`, imported only when chosen, set up from the study's
+    recruitment settings; `env` supplies what is read from the environment (the Prolific API
+    token and URL), default `os.environ`."""
+    if name not in PLATFORMS:
+        raise ValueError(
+            f"unknown recruitment platform {name!r}; choose one of: {', '.join(sorted(PLATFORMS))}"
+        )
+    module_name, _, cls_name = PLATFORMS[name].partition(":")
+    cls = getattr(import_module(module_name), cls_name)
+    settings = recruitment or Recruitment.model_construct(platform=name)
+    platform: RecruitmentPlatform = cls.from_settings(settings, os.environ if env is None else env)
+    return platform
+
+
+def completion_codes(study: Study) -> tuple[str, str]:
+    """The codes participants are shown at the end: (completed, failed attention checks).
+    `recruitment.completion_code` sets the first; otherwise both derive from the study's name
+    and seed, so the survey app and the platform agree without sharing state."""
+
+    def derived(kind: str) -> str:
+        digest = hashlib.sha256(f"{study.name}:{study.study.seed}:{kind}".encode()).hexdigest()
+        return "C" + digest[:7].upper()
+
+    completed = study.recruitment.completion_code or derived("completed")
+    return completed, derived("failed-attention")

@@ -1,0 +1,354 @@
+"""Survey sessions: start or resume, show a page, save an answer. Every function here commits
+its writes before it returns, so the app acknowledges only what is stored.
+
+A participant is identified by a keyed hash of their platform id: arriving again with the same
+id resumes the same session (with a fresh cookie token; the old one stops working). The
+session's `step` indexes into its page sequence (surveys/pages.py); a form is accepted only for
+the current step, inside a transaction that locks the session row, so replays, double clicks
+and back-button resubmits cannot change a stored answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from study.config import Study
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    AttentionAnswerRow,
+    ClaimRow,
+    ParticipantRow,
+    RatingRow,
+    SessionRow,
+    Store,
+    StudyRow,
+    WaveRow,
+)
+from study.store.repo import current_wave, get_study_row, log_event, study_config
+from surveys.assignment import aware, lock_wave, reserve
+from surveys.hashing import keyed_hash, new_token, token_hash
+from surveys.pages import FormError, Step, check_by_key, min_reading_ms, sequence_for
+from surveys.platforms.base import completion_codes
+
+
+class SurveyClosed(FormError):
+    def __init__(self, message: str) -> None:
+        super().__init__("closed", message, 403)
+
+
+@dataclass(frozen=True)
+class Item:
+    position: int
+    assignment_id: int
+    claim: str
+    argument: str
+    min_reading_ms: int
+
+
+@dataclass(frozen=True)
+class View:
+    """What the app needs to render a session's current page."""
+
+    session_id: int
+    study: Study
+    status: str
+    step_index: int
+    steps: tuple[Step, ...]
+    items: tuple[Item, ...]
+    completion_code: str
+    shown_at: datetime | None
+
+    @property
+    def step(self) -> Step:
+        return self.steps[min(self.step_index, len(self.steps) - 1)]
+
+
+@dataclass(frozen=True)
+class Started:
+    token: str
+    session_id: int
+    resumed: bool
+
+
+def start(
+    store: Store,
+    study_name: str,
+    platform_id: str,
+    key: bytes,
+    platform_session: str = "",
+    now: datetime | None = None,
+    anonymous: bool = False,
+) -> Started:
+    """Start a session for `platform_id` in the study's open wave, or resume theirs.
+    `anonymous` (a link without an id) is refused for platforms that always send one."""
+    now = now or datetime.now(UTC)
+    token = new_token()
+    with store.session() as session:
+        row = get_study_row(session, study_name)
+        study = study_config(row)
+        wave = current_wave(session, row.id)
+        if wave is None:
+            raise SurveyClosed("This study is not open for participants yet.")
+        if anonymous and wave.platform == "prolific":
+            raise FormError(
+                "missing_participant_id",
+                "This link has no participant id; please open the study from Prolific.",
+            )
+        lock_wave(session, wave.id)
+        id_hash = keyed_hash(key, platform_id)
+        existing = _existing(session, row.id, id_hash)
+        if existing is not None:
+            existing.token_hash = token_hash(token)
+            return Started(token, existing.id, True)
+        if wave.status != "open":
+            raise SurveyClosed("This study has closed; thank you for your interest.")
+        sess = _new_session(session, wave, id_hash, token, platform_session, now, study)
+        if not reserve(session, study, wave, sess, now):
+            raise SurveyClosed("All places in this study are taken; thank you for your interest.")
+        log_event(session, row.id, "session.started", {"session": sess.id, "wave": wave.number})
+        return Started(token, sess.id, False)
+
+
+def _existing(session: Session, study_id: int, id_hash: str) -> SessionRow | None:
+    return session.scalar(
+        select(SessionRow)
+        .join(ParticipantRow, ParticipantRow.id == SessionRow.participant_id)
+        .where(ParticipantRow.study_id == study_id, ParticipantRow.platform_id_hash == id_hash)
+        .order_by(SessionRow.id.desc())
+        .limit(1)
+    )
+
+
+def _new_session(
+    session: Session,
+    wave: WaveRow,
+    id_hash: str,
+    token: str,
+    platform_session: str,
+    now: datetime,
+    study: Study,
+) -> SessionRow:
+    person = ParticipantRow(
+        study_id=wave.study_id,
+        platform=wave.platform,
+        platform_id_hash=id_hash,
+        simulated=wave.platform == "simulated",
+    )
+    session.add(person)
+    session.flush()
+    sess = SessionRow(
+        participant_id=person.id,
+        wave_id=wave.id,
+        token_hash=token_hash(token),
+        platform_session=platform_session[:200],
+        expires_at=now + timedelta(minutes=study.participants.reservation_minutes),
+    )
+    session.add(sess)
+    session.flush()
+    return sess
+
+
+def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = None) -> View:
+    """The session behind a cookie token, or FormError(403) for an unknown token."""
+    with store.session() as session:
+        sess = session.scalar(select(SessionRow).where(SessionRow.token_hash == token_hash(token)))
+        if sess is None:
+            raise FormError(
+                "no_session",
+                "We could not find your session. Please open the study link from the "
+                "recruitment platform again.",
+                403,
+            )
+        study = _study_of(session, sess, study_cache)
+        items = _items(session, sess.id, study)
+        shown = None
+        steps = sequence_for(study, len(items))
+        step = steps[min(sess.step, len(steps) - 1)]
+        if step.kind == "argument":
+            shown = session.scalar(
+                select(RatingRow.argument_shown_at).where(
+                    RatingRow.assignment_id == items[step.item].assignment_id
+                )
+            )
+        status = sess.status
+        if status == "active" and (aware(sess.expires_at) or datetime.now(UTC)) < datetime.now(UTC):
+            status = "timed_out"
+        return View(
+            sess.id,
+            study,
+            status,
+            sess.step,
+            steps,
+            items,
+            sess.completion_code,
+            aware(shown),
+        )
+
+
+def _study_of(session: Session, sess: SessionRow, cache: dict[str, Study] | None) -> Study:
+    row = session.scalar(
+        select(StudyRow)
+        .join(WaveRow, WaveRow.study_id == StudyRow.id)
+        .where(WaveRow.id == sess.wave_id)
+    )
+    if row is None:
+        raise LookupError(f"session {sess.id} has no study")
+    if cache is not None and row.config_hash in cache:
+        return cache[row.config_hash]
+    study = study_config(row)
+    if cache is not None:
+        cache[row.config_hash] = study
+    return study
+
+
+def _items(session: Session, session_id: int, study: Study) -> tuple[Item, ...]:
+    rows = session.execute(
+        select(AssignmentRow.position, AssignmentRow.id, ClaimRow.text, ArgumentRow.text)
+        .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+        .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
+        .where(AssignmentRow.session_id == session_id)
+        .order_by(AssignmentRow.position)
+    )
+    return tuple(
+        Item(pos, aid, claim, text, min_reading_ms(text, study)) for pos, aid, claim, text in rows
+    )
+
+
+def mark_shown(store: Store, view: View, now: datetime | None = None) -> datetime:
+    """Record when the argument of the current step was first shown (reloads keep the first
+    time, so the reading clock cannot be reset)."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        rating = session.scalar(
+            select(RatingRow)
+            .where(RatingRow.assignment_id == view.items[view.step.item].assignment_id)
+            .with_for_update()
+        )
+        if rating is None:
+            raise FormError("no_rating", "Please answer the question before the argument.", 409)
+        if rating.argument_shown_at is None:
+            rating.argument_shown_at = now
+        return aware(rating.argument_shown_at) or now
+
+
+def submit(
+    store: Store,
+    view: View,
+    posted_step: int,
+    values: dict[str, Any],
+    now: datetime | None = None,
+) -> int:
+    """Save the answer to the session's current step and advance; returns the new step.
+    Refuses (FormError) a form for any other step, a closed session or a too-fast reader."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        sess = session.get(SessionRow, view.session_id, with_for_update=True)
+        if sess is None:
+            raise FormError("no_session", "Your session no longer exists.", 403)
+        _check_open(sess, now)
+        if posted_step != sess.step:
+            raise FormError(
+                "stale_page",
+                "This page was already answered (answers cannot be changed once saved). "
+                "Continue from your current page.",
+                409,
+            )
+        step = view.steps[sess.step]
+        _apply(session, sess, view, step, values, now)
+        sess.step += 1  # the reservation is not extended: its time runs from the start
+        return sess.step
+
+
+def _check_open(sess: SessionRow, now: datetime) -> None:
+    if sess.status == "active" and (aware(sess.expires_at) or now) < now:
+        raise FormError(
+            "timed_out", "Your session timed out, so its places were given to others.", 410
+        )
+    if sess.status not in ("active", "completed"):
+        raise FormError("closed", f"This session is {sess.status} and takes no answers.", 410)
+
+
+def _apply(
+    session: Session,
+    sess: SessionRow,
+    view: View,
+    step: Step,
+    values: dict[str, Any],
+    now: datetime,
+) -> None:
+    if step.kind in ("before", "argument", "after"):
+        _apply_item(session, view, step, values, now)
+    elif step.kind == "attention":
+        _apply_attention(session, sess, view.study, step, str(values["choice"]))
+    elif step.kind == "demographics":
+        person = session.get(ParticipantRow, sess.participant_id)
+        if person is not None:
+            person.demographics = {k: v for k, v in values.items() if v}
+    elif step.kind == "debrief":
+        sess.status = "completed"
+        sess.completed_at = now
+        completed, failed_attention = completion_codes(view.study)
+        excluded = sess.exclusion == "failed_attention_checks"
+        sess.completion_code = failed_attention if excluded else completed
+        log_event(session, None, "session.completed", {"session": sess.id})
+    elif step.kind == "done":
+        raise FormError("finished", "You have finished this study; thank you.", 409)
+
+
+def _apply_item(
+    session: Session, view: View, step: Step, values: dict[str, Any], now: datetime
+) -> None:
+    item = view.items[step.item]
+    rating = session.scalar(select(RatingRow).where(RatingRow.assignment_id == item.assignment_id))
+    if step.kind == "before":
+        if rating is not None:
+            raise FormError("locked", "Your first answer to this claim is saved and locked.", 409)
+        session.add(
+            RatingRow(assignment_id=item.assignment_id, before=values["rating"], before_at=now)
+        )
+        return
+    if rating is None:
+        raise FormError("no_rating", "Please answer the question before the argument.", 409)
+    if step.kind == "argument":
+        shown = aware(rating.argument_shown_at)
+        elapsed = (now - shown).total_seconds() * 1000 if shown else -1
+        if elapsed < item.min_reading_ms:
+            seconds = max(1, round((item.min_reading_ms - max(elapsed, 0)) / 1000))
+            raise FormError(
+                "too_fast",
+                f"Please take the time to read the argument; Continue works in about {seconds} s.",
+                400,
+            )
+        rating.reading_ms = int(elapsed)  # measured by the server: cannot be forged
+        rating.focus_losses = int(values["focus_losses"] or 0)
+        rating.pastes = int(values["pastes"] or 0)
+        return
+    rating.after = values["rating"]
+    rating.after_at = now
+    assignment = session.get(AssignmentRow, item.assignment_id)
+    if assignment is not None:
+        assignment.status = "completed"
+
+
+def _apply_attention(
+    session: Session, sess: SessionRow, study: Study, step: Step, choice: str
+) -> None:
+    check = check_by_key(study, step.check)
+    passed = choice == check.answer
+    session.add(
+        AttentionAnswerRow(session_id=sess.id, check_key=check.key, answer=choice, passed=passed)
+    )
+    session.flush()
+    failed = session.scalar(
+        select(func.count())
+        .select_from(AttentionAnswerRow)
+        .where(AttentionAnswerRow.session_id == sess.id, AttentionAnswerRow.passed.is_(False))
+    )
+    if (failed or 0) > study.exclusions.max_failed_attention_checks:
+        sess.exclusion = "failed_attention_checks"

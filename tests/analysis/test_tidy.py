@@ -1,0 +1,57 @@
+"""The tidy ratings table from a real store: columns, persuasion sign, exclusion reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from analysis import COLUMNS, kept, ratings_table
+from analysis.importers import import_anthropic
+from study.store import AssignmentRow, AttentionAnswerRow, RatingRow, SessionRow, Store
+from study.store.repo import get_study_row
+
+
+@pytest.mark.postgres
+def test_columns_persuasion_and_every_exclusion_reason(
+    any_store: Store, synthetic_csv: Path
+) -> None:
+    summary = import_anthropic(any_store, synthetic_csv, "tidy")
+    with any_store.session() as session:
+        ratings = list(session.scalars(select(RatingRow).order_by(RatingRow.id)))
+        ratings[0].after = None  # incomplete
+        ratings[1].reading_ms = 1_000  # far below the reading time of its argument
+        ratings[2].reading_ms = 600_000
+        assignment = session.get(AssignmentRow, ratings[3].assignment_id)
+        assert assignment is not None
+        for key in ("a", "b"):
+            session.add(
+                AttentionAnswerRow(
+                    session_id=assignment.session_id, check_key=key, answer="x", passed=False
+                )
+            )
+        other = session.get(AssignmentRow, ratings[4].assignment_id)
+        assert other is not None
+        sess = session.get(SessionRow, other.session_id)
+        assert sess is not None
+        sess.exclusion = "returned"
+    with any_store.session() as session:
+        study_id = get_study_row(session, "tidy").id
+    table = ratings_table(any_store, study_id, 1, min_reading_fraction=0.5, words_per_minute=400)
+    assert list(table.columns) == COLUMNS
+    assert len(table) == summary.ratings
+    assert table["exclusion"].iloc[:5].tolist() == [
+        "incomplete",
+        "too_fast",
+        "",
+        "failed_attention_checks",
+        "returned",
+    ]
+    ok = kept(table)
+    assert len(ok) == summary.ratings - 4
+    control = ok[ok["writer"] == "control"]
+    assert (control["persuasion"] == -(control["after"] - control["before"])).all()
+    # without the reading rule the fast rating is kept
+    plain = ratings_table(any_store, study_id, 1)
+    assert plain["exclusion"].iloc[1] == ""
