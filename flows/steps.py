@@ -11,7 +11,8 @@ from arguments import GenerationSummary, generate_all
 from study.loading import load_and_register
 from study.store import open_store
 from study.store.repo import get_study_row, study_config
-from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork
+from surveys import run_simulated_panel
+from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
 
 
 @dataclass(frozen=True)
@@ -62,5 +63,42 @@ def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
             ratings, study, out_dir, simulated=simulated, claim_set_hash=claim_hash
         )
         return ReportSummary(str(report.html), str(report.estimates_csv), len(ratings))
+    finally:
+        store.dispose()
+
+
+def open_step(db: str | None, name: str) -> WaveStatus:
+    """Open a wave unless every argument already has its ratings (then just report)."""
+    store = open_store(db)
+    try:
+        return open_fieldwork(store, load_and_register(store, name))
+    finally:
+        store.dispose()
+
+
+def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> int:
+    """The simulated panel for one shard of the unrated arguments; returns ratings written.
+    Run it after `open_step`; shards can run in parallel (see surveys.panel_store.shard_of)."""
+    store = open_store(db)
+    try:
+        loaded = load_and_register(store, name)
+        if loaded.study.recruitment.platform != "simulated":
+            return 0
+        summary = run_simulated_panel(
+            store, loaded.study, loaded.study_id, shard=shard, shards=shards
+        )
+        return summary.ratings
+    finally:
+        store.dispose()
+
+
+def sync_step(db: str | None, name: str) -> WaveStatus:
+    """Sync the open wave once (closing it when its quota is met); with no open wave only
+    report where fieldwork stands, so a re-run opens nothing new."""
+    store = open_store(db)
+    try:
+        loaded = load_and_register(store, name)
+        status = wave_status(store, loaded)
+        return sync_fieldwork(store, loaded) if status.status == "open" else status
     finally:
         store.dispose()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.cli import claims_cmd
+from study.cli import claims_cmd, serve_cmd
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(claims_cmd.app, name="claims")
+serve_cmd.register(app)
 
 PREFECT_NOTE = (
     "Starting a local Prefect server for this run (15-30 s on two cores, longer the "
@@ -50,6 +51,8 @@ def run(
     out: Path = typer.Option(Path("report"), "--out", help="Report folder."),
     check: bool = typer.Option(False, "--check", help="Only validate the study file."),
     db: str | None = DB_OPTION,
+    runner: str = typer.Option("thread", "--runner", help="Task runner: thread or dask."),
+    workers: int = typer.Option(4, "--workers", min=1, help="Parallel simulated-panel shards."),
 ) -> None:
     """Run a study end to end (generate, field, analyse) through Prefect.
 
@@ -66,10 +69,13 @@ def run(
             f"claims ({claim_set.name}, sha256 {claim_set.content_hash[:12]})"
         )
         return
-    from flows.study_flow import run_study
+    from flows.study_flow import run_study_on
 
     _note_prefect()
-    summary = run_study(study, str(out), db)
+    summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
+    if summary is None:
+        console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
+        return
     console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
 
 
