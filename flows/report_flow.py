@@ -60,6 +60,6 @@ def report_study(study: str, out_dir: str, db: str | None = None) -> steps.Repor
     if not waves_step(db, name):
         get_run_logger().info("study %s has no kept ratings yet; nothing to analyse", name)
         return None
-    report = analyse_study(name, out_dir, db)
+    report = analyse_study(study, out_dir, db)
     publish_report(db, name, report)
     return report

@@ -62,7 +62,7 @@ def run_study(
         wave.arguments,
         wave.target,
     )
-    report = analyse_study(name, out_dir, db)
+    report = analyse_study(study_ref, out_dir, db)
     publish_report(db, name, report)
     log.info("report: %s", report.html)
     return report
