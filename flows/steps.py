@@ -78,8 +78,9 @@ def open_step(db: str | None, name: str) -> WaveStatus:
 
 def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> int:
     """The simulated panel for one shard of the unrated arguments; returns ratings written.
-    Run it after `open_step`; shards can run in parallel (see surveys.panel_store.shard_of)."""
-    store = open_store(db)
+    Run it after `open_step`; shards can run in parallel (see surveys.panel_store.shard_of),
+    so it does not migrate the store (Alembic is not thread-safe; open_step migrated it)."""
+    store = open_store(db, migrate=False)
     try:
         loaded = load_and_register(store, name)
         if loaded.study.recruitment.platform != "simulated":

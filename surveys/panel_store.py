@@ -50,13 +50,15 @@ def unrated_arguments(store: Store, study_id: int) -> list[ArgumentRef]:
         return [ArgumentRef(*row) for row in rows]
 
 
-def shard_of(args: list[ArgumentRef], shard: int, shards: int) -> list[ArgumentRef]:
-    """The arguments of one shard: whole topics, dealt out in sorted order, so a participant's
-    items (on distinct topics) always come from one shard and shards never overlap."""
+def shard_of(
+    args: list[ArgumentRef], shard: int, shards: int, topics: list[str]
+) -> list[ArgumentRef]:
+    """The arguments of one shard: whole topics, dealt out in the sorted order of all the
+    study's `topics` (fixed, so parallel shards that start at different times still agree), so a
+    participant's items (on distinct topics) come from one shard and shards never overlap."""
     if not 0 <= shard < shards:
         raise ValueError(f"shard {shard} is outside 0..{shards - 1}; pass 0 <= shard < shards")
-    topics = sorted({a.topic for a in args})
-    mine = {t for i, t in enumerate(topics) if i % shards == shard}
+    mine = {t for i, t in enumerate(sorted(set(topics))) if i % shards == shard}
     return [a for a in args if a.topic in mine]
 
 
@@ -71,7 +73,9 @@ def run_simulated_panel(
     returns at once, without opening a wave (so a re-run adds no empty wave)."""
     args = unrated_arguments(store, study_id)
     if shards > 1:
-        args = shard_of(args, shard, shards)
+        with store.session() as session:
+            topics = session.scalars(select(ClaimRow.topic).where(ClaimRow.study_id == study_id))
+            args = shard_of(args, shard, shards, list(topics))
     if not args:
         with store.session() as session:
             last = current_wave(session, study_id)

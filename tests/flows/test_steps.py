@@ -65,13 +65,21 @@ def test_panel_shards_rate_every_argument_exactly_to_target(
 
 
 def test_shards_split_by_whole_topics_without_overlap() -> None:
+    topics = [f"t{i}" for i in range(5)]
     args = [ArgumentRef(i, f"c{i}", f"t{i % 5}", "w", 1) for i in range(20)]
-    parts = [shard_of(args, i, 3) for i in range(3)]
+    parts = [shard_of(args, i, 3, topics) for i in range(3)]
     assert sorted(a.id for part in parts for a in part) == list(range(20))
-    topics = [{a.topic for a in part} for part in parts]
-    assert all(not (topics[i] & topics[j]) for i in range(3) for j in range(i + 1, 3))
+    mine = [{a.topic for a in part} for part in parts]
+    assert all(not (mine[i] & mine[j]) for i in range(3) for j in range(i + 1, 3))
+
+
+def test_a_shard_keeps_its_topics_while_others_finish() -> None:
+    topics = [f"t{i}" for i in range(5)]
+    args = [ArgumentRef(i, f"c{i}", f"t{i % 5}", "w", 1) for i in range(20)]
+    later = [a for a in args if a.topic != "t0"]  # shard 0 already rated all of t0
+    assert shard_of(later, 1, 3, topics) == shard_of(args, 1, 3, topics)
 
 
 def test_shard_outside_range_is_refused() -> None:
     with pytest.raises(ValueError, match=r"shard 3 is outside 0\.\.2"):
-        shard_of([], 3, 3)
+        shard_of([], 3, 3, [])

@@ -23,7 +23,7 @@ def test_new_generation_round_reports_all_generations_with_their_waves(
     out = str(tmp_path / "report")
     first = run_study(ref, out, sqlite_url)
     write_study(tmp_path, models=2)
-    second = run_study(ref, out, sqlite_url)
+    second = run_study_on(ref, out, sqlite_url, runner="thread", workers=3)  # 3 panel shards
     assert first is not None and second is not None
     estimates = pd.read_csv(second.estimates_csv, dtype={"waves": str}).set_index("writer")
     assert estimates.loc["gen-1", "n_ratings"] == 24 and estimates.loc["gen-1", "waves"] == "1"
