@@ -13,16 +13,14 @@ is a fresh SQLite file per run, or a fresh database per run on --postgres's serv
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.serve import prefect_api
 from study.examples import example_study_text
 
 
@@ -102,29 +100,11 @@ def row(result: Result, base: Result) -> str:
     )
 
 
-@contextmanager
-def prefect_api() -> Iterator[None]:
-    """The configured Prefect server, or a local one started for the session."""
-    from prefect.logging.handlers import APILogHandler
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from flows.serve import local_server
-
-    configured = os.environ.get("PREFECT_API_URL")
-    with nullcontext(configured) if configured else local_server() as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            try:
-                yield
-            finally:
-                APILogHandler().flush()  # before the local server stops
-
-
 def main(argv: list[str] | None = None) -> list[Result]:
     args = parse(argv or [])
     sizes = [int(s) for s in args.sizes.split(",")]
     results: list[Result] = []
-    with prefect_api():
+    with prefect_api("the benchmark needs one for all its runs"):
         print(HEADER)
         for size in sizes:
             for runner in args.runners.split(","):

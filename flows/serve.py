@@ -22,9 +22,9 @@ from study.store.engine import ENV_VAR, resolve_url
 DEFAULT_PORT = 4200
 PREFECT_SERVER = (sys.executable, "-m", "prefect", "server", "start")
 LOCAL_SERVER_NOTE = (
-    "No Prefect server is configured (PREFECT_API_URL is unset), and Prefect's temporary "
-    "server fires no schedules: started a long-lived local one at {url} (UI: {ui}). It stops "
-    "when this command stops. To keep one running yourself: `prefect server start`, then "
+    "No Prefect server is configured (PREFECT_API_URL is unset) and {reason}: started a "
+    "long-lived local one at {url} (UI: {ui}); it stops when this command stops. To keep one "
+    "running yourself: `prefect server start`, then "
     "`export PREFECT_API_URL=http://127.0.0.1:4200/api`."
 )
 SERVER_TIMEOUT = 180.0
@@ -134,6 +134,29 @@ def serve_folder(
     serve(*deployments, limit=limit)
 
 
+@contextmanager
+def prefect_api(reason: str, say: Callable[[str], None] = print) -> Iterator[str]:
+    """The configured Prefect API (PREFECT_API_URL), or a long-lived local server started for
+    the duration (and said so, with `reason`); other processes started meanwhile (flow runs,
+    Dask workers) inherit its address through the environment."""
+    from prefect.logging.handlers import APILogHandler
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured
+        return
+    with local_server() as api_url:
+        say(LOCAL_SERVER_NOTE.format(reason=reason, url=api_url, ui=api_url.removesuffix("/api")))
+        os.environ["PREFECT_API_URL"] = api_url
+        try:
+            with temporary_settings(updates={PREFECT_API_URL: api_url}):
+                yield api_url
+                APILogHandler().flush()  # send the last logs before the server stops
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
+
+
 def serve_studies(
     folder: Path,
     db: str | None,
@@ -144,19 +167,8 @@ def serve_studies(
 ) -> None:
     """Serve the folder's studies on the configured Prefect server, or on a long-lived local
     one started here (and said so) when PREFECT_API_URL is unset. Blocks until interrupted."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from flows.deployments import folder_deployments
 
     folder_deployments(folder, None, reports, every)  # fail on a bad study file before starting
-    if os.environ.get("PREFECT_API_URL"):
+    with prefect_api("Prefect's temporary server fires no schedules", say):
         serve_folder(folder, db, reports, every, limit)
-        return
-    with local_server() as api_url:
-        say(LOCAL_SERVER_NOTE.format(url=api_url, ui=api_url.removesuffix("/api")))
-        os.environ["PREFECT_API_URL"] = api_url
-        try:
-            with temporary_settings(updates={PREFECT_API_URL: api_url}):
-                serve_folder(folder, db, reports, every, limit)
-        finally:
-            os.environ.pop("PREFECT_API_URL", None)

@@ -69,10 +69,15 @@ def run(
             f"claims ({claim_set.name}, sha256 {claim_set.content_hash[:12]})"
         )
         return
+    from flows.serve import prefect_api
     from flows.study_flow import run_study_on
 
-    _note_prefect()
-    summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
+    if runner == "dask":  # Dask's worker processes need a server they can all reach
+        with prefect_api("Dask workers need a shared one", console.print):
+            summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
+    else:
+        _note_prefect()
+        summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
     if summary is None:
         console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
         return
