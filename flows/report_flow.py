@@ -14,7 +14,7 @@ from analysis import ratings_table
 from flows import history, steps
 from flows.analysis_flow import analyse_study
 from study.store import open_store
-from study.store.repo import get_study_row, study_config
+from study.store.repo import get_study_row, log_event, study_config
 
 
 def link_key(study: str) -> str:
@@ -36,12 +36,37 @@ def waves_step(db: str | None, name: str) -> dict[str, str]:
         store.dispose()
 
 
+REPORT_PUBLISHED = "report.published"
+
+
+def record_report(db: str | None, name: str, entry: history.HistoryEntry, n_ratings: int) -> None:
+    """Log the archived report in the store's event log, where the survey app's dashboard and
+    `persuasion status` find a study's report history without knowing where reports go."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            log_event(
+                session,
+                get_study_row(session, name).id,
+                REPORT_PUBLISHED,
+                {
+                    "stamp": entry.stamp,
+                    "html": str(entry.html.resolve()),
+                    "index": str((entry.html.parents[2] / "index.html").resolve()),
+                    "n_ratings": n_ratings,
+                },
+            )
+    finally:
+        store.dispose()
+
+
 @task(name="publish-report", cache_policy=NO_CACHE)
 def publish_report(db: str | None, name: str, report: steps.ReportSummary) -> history.HistoryEntry:
     """Add the waves column, archive the report and publish a link artifact to it."""
     history.annotate_waves(Path(report.estimates_csv), waves_step(db, name))
     out_dir = Path(report.html).resolve().parent
     entry = history.archive_report(out_dir)
+    record_report(db, name, entry, report.n_ratings)
     create_link_artifact(
         link=entry.html.resolve().as_uri(),
         link_text=f"{name}: report of {entry.stamp} ({report.n_ratings} ratings)",

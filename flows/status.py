@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from cronsim import CronSim
 from sqlalchemy import func, select
 
 from analysis import ratings_table
 from study.loading import LoadedStudy
-from study.store import ArgumentRow, Store, WaveRow
+from study.store import ArgumentRow, EventRow, Store, WaveRow
 from study.store.repo import count_arguments
 from surveys.fieldwork import wave_status
 
@@ -42,6 +43,7 @@ class StudyStatus:
     cost_usd: float
     waves: tuple[tuple[int, str], ...]
     next_runs: tuple[NextRun, ...]
+    reports: tuple[dict[str, Any], ...] = ()  # payloads of "report.published", newest first
 
 
 def study_status(
@@ -57,6 +59,11 @@ def study_status(
                 ArgumentRow.study_id == study_id
             )
         )
+        reports = session.scalars(
+            select(EventRow.payload)
+            .where(EventRow.study_id == study_id, EventRow.kind == "report.published")
+            .order_by(EventRow.id.desc())
+        ).all()
         waves = session.execute(
             select(WaveRow.number, WaveRow.status)
             .where(WaveRow.study_id == study_id)
@@ -79,6 +86,7 @@ def study_status(
         float(cost or 0.0),
         tuple((int(n), str(s)) for n, s in waves),
         next_runs,
+        tuple(reports),
     )
 
 

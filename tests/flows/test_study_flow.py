@@ -10,7 +10,10 @@ from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL
 
 from flows.report_flow import link_key
+from flows.status import study_status
 from flows.study_flow import run_study, run_study_on
+from study.loading import load_and_register
+from study.store import open_store
 from tests.flows.small_study import write_study
 
 pytestmark = pytest.mark.prefect
@@ -30,6 +33,12 @@ def test_new_generation_round_reports_all_generations_with_their_waves(
     assert estimates.loc["gen-2", "n_ratings"] == 24 and estimates.loc["gen-2", "waves"] == "2"
     history = sorted((tmp_path / "report" / "history").iterdir())
     assert len(history) == 2
+    store = open_store(sqlite_url)
+    try:
+        reports = study_status(store, load_and_register(store, ref)).reports
+    finally:
+        store.dispose()
+    assert [Path(r["html"]).parent.name for r in reports] == [h.name for h in reversed(history)]
     with get_client(sync_client=True) as client:
         artifact = client.read_latest_artifacts(limit=50)
     links = [a for a in artifact if a.key == link_key("small")]
