@@ -10,11 +10,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
-from analysis import ratings_table
 from flows import history, steps
 from flows.analysis_flow import analyse_study
-from study.store import open_store
-from study.store.repo import get_study_row, log_event, study_config
 
 
 def link_key(study: str) -> str:
@@ -23,50 +20,13 @@ def link_key(study: str) -> str:
     return f"report-link-{slug}"
 
 
-def waves_step(db: str | None, name: str) -> dict[str, str]:
-    """Which waves each writer's kept ratings come from."""
-    store = open_store(db)
-    try:
-        with store.session() as session:
-            row = get_study_row(session, name)
-            study, study_id = study_config(row), row.id
-        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
-        return history.waves_by_writer(ratings)
-    finally:
-        store.dispose()
-
-
-REPORT_PUBLISHED = "report.published"
-
-
-def record_report(db: str | None, name: str, entry: history.HistoryEntry, n_ratings: int) -> None:
-    """Log the archived report in the store's event log, where the survey app's dashboard and
-    `persuasion status` find a study's report history without knowing where reports go."""
-    store = open_store(db)
-    try:
-        with store.session() as session:
-            log_event(
-                session,
-                get_study_row(session, name).id,
-                REPORT_PUBLISHED,
-                {
-                    "stamp": entry.stamp,
-                    "html": str(entry.html.resolve()),
-                    "index": str((entry.html.parents[2] / "index.html").resolve()),
-                    "n_ratings": n_ratings,
-                },
-            )
-    finally:
-        store.dispose()
-
-
 @task(name="publish-report", cache_policy=NO_CACHE)
 def publish_report(db: str | None, name: str, report: steps.ReportSummary) -> history.HistoryEntry:
     """Add the waves column, archive the report and publish a link artifact to it."""
-    history.annotate_waves(Path(report.estimates_csv), waves_step(db, name))
+    history.annotate_waves(Path(report.estimates_csv), steps.waves_step(db, name))
     out_dir = Path(report.html).resolve().parent
     entry = history.archive_report(out_dir)
-    record_report(db, name, entry, report.n_ratings)
+    steps.record_report_step(db, name, entry, report.n_ratings)
     create_link_artifact(
         link=entry.html.resolve().as_uri(),
         link_text=f"{name}: report of {entry.stamp} ({report.n_ratings} ratings)",
@@ -82,7 +42,7 @@ def report_study(study: str, out_dir: str, db: str | None = None) -> steps.Repor
     """Analyse a study (nightly, and whenever one of its waves closes) and keep its history.
     Before the first ratings arrive there is nothing to analyse: it says so and returns None."""
     name = steps.register_step(db, study)
-    if not waves_step(db, name):
+    if not steps.waves_step(db, name):
         get_run_logger().info("study %s has no kept ratings yet; nothing to analyse", name)
         return None
     report = analyse_study(study, out_dir, db)

@@ -13,6 +13,7 @@ from cronsim import CronSim
 from sqlalchemy import func, select
 
 from analysis import ratings_table
+from flows.history import REPORT_PUBLISHED
 from study.loading import LoadedStudy
 from study.store import ArgumentRow, EventRow, Store, WaveRow
 from study.store.repo import count_arguments
@@ -61,7 +62,7 @@ def study_status(
         )
         reports = session.scalars(
             select(EventRow.payload)
-            .where(EventRow.study_id == study_id, EventRow.kind == "report.published")
+            .where(EventRow.study_id == study_id, EventRow.kind == REPORT_PUBLISHED)
             .order_by(EventRow.id.desc())
         ).all()
         waves = session.execute(

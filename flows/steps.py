@@ -8,9 +8,10 @@ from pathlib import Path
 
 from analysis import build_report, ratings_table
 from arguments import GenerationSummary, generate_all
+from flows import history
 from study.loading import load_and_register
 from study.store import open_store
-from study.store.repo import get_study_row, study_config
+from study.store.repo import get_study_row, log_event, study_config
 from surveys import run_simulated_panel
 from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
 
@@ -101,5 +102,41 @@ def sync_step(db: str | None, name: str) -> WaveStatus:
         loaded = load_and_register(store, name)
         status = wave_status(store, loaded)
         return sync_fieldwork(store, loaded) if status.status == "open" else status
+    finally:
+        store.dispose()
+
+
+def waves_step(db: str | None, name: str) -> dict[str, str]:
+    """Which waves each writer's kept ratings come from."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            row = get_study_row(session, name)
+            study, study_id = study_config(row), row.id
+        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+        return history.waves_by_writer(ratings)
+    finally:
+        store.dispose()
+
+
+def record_report_step(
+    db: str | None, name: str, entry: history.HistoryEntry, n_ratings: int
+) -> None:
+    """Log the archived report in the store's event log, where the survey app's dashboard and
+    `persuasion status` find a study's report history without knowing where reports go."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            log_event(
+                session,
+                get_study_row(session, name).id,
+                history.REPORT_PUBLISHED,
+                {
+                    "stamp": entry.stamp,
+                    "html": str(entry.html.resolve()),
+                    "index": str((entry.html.parents[2] / "index.html").resolve()),
+                    "n_ratings": n_ratings,
+                },
+            )
     finally:
         store.dispose()

@@ -25,8 +25,6 @@ generate_task = task(name="generate-arguments", cache_policy=NO_CACHE)(steps.gen
 open_task = task(name="open-wave", cache_policy=NO_CACHE)(steps.open_step)
 panel_task = task(name="simulated-panel", cache_policy=NO_CACHE)(steps.panel_step)
 sync_task = task(name="sync-fieldwork", cache_policy=NO_CACHE)(steps.sync_step)
-
-
 DEFAULT_RUNNER: Any = ThreadPoolTaskRunner(max_workers=4)
 
 
@@ -38,7 +36,7 @@ def run_study(
     parallel parts); with a real platform it returns None once the wave is open."""
     log = get_run_logger()
     name = register_task(db, study_ref)
-    ref = study_ref  # the file, when given: its relative claim-set path resolves against it
+    ref = study_ref  # not `name`: a study file's relative claim-set path resolves against it
     generated = generate_task(db, ref)
     log.info("arguments: %d written now %s", generated.written, generated.by_writer)
     wave = open_task(db, ref)
