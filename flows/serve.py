@@ -134,12 +134,21 @@ def serve_folder(
     serve(*deployments, limit=limit)
 
 
+def drain_prefect(timeout: float = 10.0) -> None:
+    """Send this process's queued Prefect logs and events now, while the server still runs
+    (otherwise they retry against a stopped server when the process exits)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=timeout)
+    EventsWorker.drain_all(timeout=timeout)
+
+
 @contextmanager
 def prefect_api(reason: str, say: Callable[[str], None] = print) -> Iterator[str]:
     """The configured Prefect API (PREFECT_API_URL), or a long-lived local server started for
     the duration (and said so, with `reason`); other processes started meanwhile (flow runs,
     Dask workers) inherit its address through the environment."""
-    from prefect.logging.handlers import APILogHandler
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     configured = os.environ.get("PREFECT_API_URL")
@@ -152,7 +161,7 @@ def prefect_api(reason: str, say: Callable[[str], None] = print) -> Iterator[str
         try:
             with temporary_settings(updates={PREFECT_API_URL: api_url}):
                 yield api_url
-                APILogHandler().flush()  # send the last logs before the server stops
+                drain_prefect()
         finally:
             os.environ.pop("PREFECT_API_URL", None)
 
