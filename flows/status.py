@@ -150,3 +150,24 @@ def next_runs(loaded: LoadedStudy) -> tuple[NextRun, ...]:
         if runs:
             return runs
     return cron_runs(loaded)
+
+
+def summary_lines(state: StudyStatus) -> list[str]:
+    """The lines `persuasion status` prints below its table of writers."""
+    waves = ", ".join(f"{n} {s}" for n, s in state.waves) or "none yet"
+    excluded = ", ".join(f"{k} {v}" for k, v in state.exclusions.items()) or "none"
+    lines = [
+        f"Waves: {waves}",
+        f"Excluded ratings: {excluded}",
+        f"Cost so far: ${state.cost_usd:.2f}",
+    ]
+    if state.reports:
+        latest = state.reports[0]
+        lines.append(
+            f"Latest report: {latest['html']} ({latest['n_ratings']} ratings); "
+            f"history of {len(state.reports)}: {latest['index']}"
+        )
+    for run in state.next_runs:
+        source = "scheduled" if run.source == "prefect" else "cron, no server"
+        lines.append(f"Next {run.what}: {run.when:%Y-%m-%d %H:%M:%S %Z} ({source})")
+    return lines

@@ -51,7 +51,7 @@ def status(
 
     Example: persuasion status my-study
     """
-    from flows.status import next_runs, study_status
+    from flows.status import next_runs, study_status, summary_lines
     from study.loading import load_and_register
     from study.store import open_store
 
@@ -67,14 +67,8 @@ def status(
     for w in state.writers:
         table.add_row(w.writer, str(w.arguments), str(w.ratings), str(w.target))
     console.print(table)
-    waves = ", ".join(f"{n} {s}" for n, s in state.waves) or "none yet"
-    excluded = ", ".join(f"{k} {v}" for k, v in state.exclusions.items()) or "none"
-    console.print(
-        f"Waves: {waves}\nExcluded ratings: {excluded}\nCost so far: ${state.cost_usd:.2f}"
-    )
-    for run in state.next_runs:
-        source = "scheduled" if run.source == "prefect" else "cron, no server"
-        console.print(f"Next {run.what}: {run.when:%Y-%m-%d %H:%M:%S %Z} ({source})")
+    for line in summary_lines(state):
+        console.print(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import steps
-from flows.status import cron_runs, study_status
+from flows.status import NextRun, StudyStatus, cron_runs, study_status, summary_lines
 from study.loading import load_and_register
 from study.store import open_store
 from tests.flows.small_study import write_study
@@ -43,4 +43,27 @@ def test_next_runs_from_the_study_files_crons(tmp_path: Path, sqlite_url: str) -
     assert [(r.what, r.when.strftime("%H:%M")) for r in runs] == [
         ("sync-fieldwork", "03:00"),
         ("report-study", "03:00"),
+    ]
+
+
+def test_summary_names_the_latest_report_and_next_runs() -> None:
+    state = StudyStatus(
+        "s",
+        "simulated",
+        (),
+        {"failed_attention_checks": 3},
+        1.5,
+        ((1, "closed"), (2, "open")),
+        (NextRun("sync-fieldwork", datetime(2026, 1, 1, 3, 0, tzinfo=UTC), "prefect"),),
+        (
+            {"html": "/r/history/2/report.html", "n_ratings": 90, "index": "/r/index.html"},
+            {"html": "/r/history/1/report.html", "n_ratings": 60, "index": "/r/index.html"},
+        ),
+    )
+    assert summary_lines(state) == [
+        "Waves: 1 closed, 2 open",
+        "Excluded ratings: failed_attention_checks 3",
+        "Cost so far: $1.50",
+        "Latest report: /r/history/2/report.html (90 ratings); history of 2: /r/index.html",
+        "Next sync-fieldwork: 2026-01-01 03:00:00 UTC (scheduled)",
     ]
