@@ -42,3 +42,12 @@ def test_serve_empty_folder_is_one_error_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {tmp_path}: no study files (*.toml)")
+
+
+def test_run_with_unknown_runner_is_one_error_line(tmp_path: Path) -> None:
+    ref = str(write_study(tmp_path))
+    result = runner.invoke(app, ["run", ref, "--runner", "ray"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: task runner 'ray' is not known; choose one of: thread, dask"
+    )
