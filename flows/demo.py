@@ -25,4 +25,9 @@ def demo_flow(out_dir: str) -> ReportSummary:
     study_file, db = demo_paths(folder)
     if not study_file.exists():
         write_example(DEMO_NAME, folder)
-    return run_study(str(study_file), str(folder / "report"), db)
+    report = run_study(str(study_file), str(folder / "report"), db)
+    if report is None:
+        raise ValueError(
+            f"{study_file} no longer uses the simulated panel; restore it or delete it"
+        )
+    return report

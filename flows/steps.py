@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import build_report, load_stored_study
+from analysis import build_report, load_stored_study, ratings_table
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
+from flows import history
 from study.loading import is_study_file, load_and_register
 from study.store import open_store
-from study.store.repo import get_study_row
-from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork
+from study.store.repo import get_study_row, log_event, study_config
+from surveys import run_simulated_panel
+from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
 
 
 @dataclass(frozen=True)
@@ -144,3 +146,77 @@ def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
         str(report.contrasts_csv),
         str(report.summary_md),
     )
+
+
+def open_step(db: str | None, name: str) -> WaveStatus:
+    """Open a wave unless every argument already has its ratings (then just report)."""
+    store = open_store(db)
+    try:
+        return open_fieldwork(store, load_and_register(store, name))
+    finally:
+        store.dispose()
+
+
+def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> int:
+    """The simulated panel for one shard of the unrated arguments; returns ratings written.
+    Run it after `open_step`; shards can run in parallel (see surveys.panel_store.shard_of),
+    so it does not migrate the store (Alembic is not thread-safe; open_step migrated it)."""
+    store = open_store(db, migrate=False)
+    try:
+        loaded = load_and_register(store, name)
+        if loaded.study.recruitment.platform != "simulated":
+            return 0
+        summary = run_simulated_panel(
+            store, loaded.study, loaded.study_id, shard=shard, shards=shards
+        )
+        return summary.ratings
+    finally:
+        store.dispose()
+
+
+def sync_step(db: str | None, name: str) -> WaveStatus:
+    """Sync the open wave once (closing it when its quota is met); with no open wave only
+    report where fieldwork stands, so a re-run opens nothing new."""
+    store = open_store(db)
+    try:
+        loaded = load_and_register(store, name)
+        status = wave_status(store, loaded)
+        return sync_fieldwork(store, loaded) if status.status == "open" else status
+    finally:
+        store.dispose()
+
+
+def waves_step(db: str | None, name: str) -> dict[str, str]:
+    """Which waves each writer's kept ratings come from."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            row = get_study_row(session, name)
+            study, study_id = study_config(row), row.id
+        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+        return history.waves_by_writer(ratings)
+    finally:
+        store.dispose()
+
+
+def record_report_step(
+    db: str | None, name: str, entry: history.HistoryEntry, n_ratings: int
+) -> None:
+    """Log the archived report in the store's event log, where the survey app's dashboard and
+    `persuasion status` find a study's report history without knowing where reports go."""
+    store = open_store(db)
+    try:
+        with store.session() as session:
+            log_event(
+                session,
+                get_study_row(session, name).id,
+                history.REPORT_PUBLISHED,
+                {
+                    "stamp": entry.stamp,
+                    "html": str(entry.html.resolve()),
+                    "index": str((entry.html.parents[2] / "index.html").resolve()),
+                    "n_ratings": n_ratings,
+                },
+            )
+    finally:
+        store.dispose()

@@ -1,31 +1,57 @@
-"""The end-to-end study flow: register, generate, field (simulated panel inline), analyse."""
+"""The end-to-end study flow: register, generate, open a wave, field, analyse, publish.
+
+Every step reads the store and is safe to run again: a re-run generates only missing
+arguments, fields only arguments without ratings (a new writer in the study file gets a new
+wave; the old ratings stay) and re-analyses everything. With the simulated panel all of it runs
+inline, its shards in parallel on the task runner; with a real platform the flow stops after
+opening the wave and the served deployments (`persuasion serve`) sync and analyse on schedule.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import steps
 from flows.analysis_flow import analyse_study
+from flows.report_flow import publish_report
+from flows.runners import make_task_runner
 
 register_task = task(name="register-study", cache_policy=NO_CACHE)(steps.register_step)
 generate_task = task(name="generate-arguments", cache_policy=NO_CACHE)(steps.generate_step)
-field_task = task(name="fieldwork", cache_policy=NO_CACHE)(steps.field_step)
+open_task = task(name="open-wave", cache_policy=NO_CACHE)(steps.open_step)
+panel_task = task(name="simulated-panel", cache_policy=NO_CACHE)(steps.panel_step)
+sync_task = task(name="sync-fieldwork", cache_policy=NO_CACHE)(steps.sync_step)
+DEFAULT_RUNNER: Any = ThreadPoolTaskRunner(max_workers=4)
 
 
-@flow(name="run-study", log_prints=True)
-def run_study(study_ref: str, out_dir: str, db: str | None = None) -> steps.ReportSummary:
-    """Study file to report. With the simulated panel every stage runs inline."""
+@flow(name="run-study", log_prints=True, task_runner=DEFAULT_RUNNER)
+def run_study(
+    study_ref: str, out_dir: str, db: str | None = None, shards: int = 1
+) -> steps.ReportSummary | None:
+    """Study file to report. With the simulated panel every stage runs inline (in `shards`
+    parallel parts); with a real platform it returns None once the wave is open."""
     log = get_run_logger()
     name = register_task(db, study_ref)
-    generated = generate_task(db, name)
-    log.info(
-        "arguments: %d planned, %d written %s",
-        generated.planned,
-        generated.written,
-        generated.by_writer,
-    )
-    wave = field_task(db, name)
+    ref = study_ref  # not `name`: a study file's relative claim-set path resolves against it
+    generated = generate_task(db, ref)
+    log.info("arguments: %d written now %s", generated.written, generated.by_writer)
+    wave = open_task(db, ref)
+    if wave.platform != "simulated":
+        log.info(
+            "wave %d is %s on %s; the scheduled sync (persuasion serve) collects its answers",
+            wave.wave,
+            wave.status,
+            wave.platform,
+        )
+        return None
+    if wave.status == "open":
+        futures = [panel_task.submit(db, ref, i, shards) for i in range(shards)]
+        log.info("simulated panel: %d ratings", sum(f.result() for f in futures))
+    wave = sync_task(db, ref)
     log.info(
         "fieldwork: wave %d %s, %d of %d arguments have their %d ratings",
         wave.wave,
@@ -34,6 +60,21 @@ def run_study(study_ref: str, out_dir: str, db: str | None = None) -> steps.Repo
         wave.arguments,
         wave.target,
     )
-    report = analyse_study(name, out_dir, db)
+    report = analyse_study(study_ref, out_dir, db)
+    publish_report(db, name, report)
     log.info("report: %s", report.html)
     return report
+
+
+def run_study_on(
+    study_ref: str,
+    out_dir: str,
+    db: str | None = None,
+    *,
+    runner: str = "thread",
+    workers: int = 4,
+    address: str | None = None,
+) -> steps.ReportSummary | None:
+    """`run_study` on a chosen task runner (see flows.runners), one panel shard per worker."""
+    task_runner = make_task_runner(runner, workers, address)
+    return run_study.with_options(task_runner=task_runner)(study_ref, out_dir, db, workers)

@@ -298,10 +298,6 @@ class Survey(_Frozen):
     attention_checks: tuple[AttentionCheck, ...] = DEFAULT_CHECKS
     min_reading_seconds: Annotated[float, Field(ge=0, le=600)] = 0.0
     completion_url: str = ""
-    writing_instructions: str = (
-        "Write an argument in favour of the claim below, for a reader who has not made up "
-        "their mind. Write in your own words; do not use AI tools."
-    )
 
 
 class Study(_Frozen):

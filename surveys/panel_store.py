@@ -20,7 +20,7 @@ from study.store import (
     Store,
 )
 from study.store.models import utcnow
-from study.store.repo import open_wave
+from study.store.repo import current_wave, open_wave
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
 
 
@@ -50,9 +50,36 @@ def unrated_arguments(store: Store, study_id: int) -> list[ArgumentRef]:
         return [ArgumentRef(*row) for row in rows]
 
 
-def run_simulated_panel(store: Store, study: Study, study_id: int) -> PanelSummary:
-    """Simulate participants for every unrated argument and commit them one by one."""
+def shard_of(
+    args: list[ArgumentRef], shard: int, shards: int, topics: list[str]
+) -> list[ArgumentRef]:
+    """The arguments of one shard: whole topics, dealt out in the sorted order of all the
+    study's `topics` (fixed, so parallel shards that start at different times still agree), so a
+    participant's items (on distinct topics) come from one shard and shards never overlap."""
+    if not 0 <= shard < shards:
+        raise ValueError(f"shard {shard} is outside 0..{shards - 1}; pass 0 <= shard < shards")
+    mine = {t for i, t in enumerate(sorted(set(topics))) if i % shards == shard}
+    return [a for a in args if a.topic in mine]
+
+
+def run_simulated_panel(
+    store: Store, study: Study, study_id: int, *, shard: int = 0, shards: int = 1
+) -> PanelSummary:
+    """Simulate participants for every unrated argument and commit them one by one.
+
+    With `shards > 1` this call handles one shard of the unrated arguments (see `shard_of`),
+    so shards can run in parallel once the wave is open; participant ids then include the
+    wave and the shard, so parallel shards never collide. When nothing is left to rate it
+    returns at once, without opening a wave (so a re-run adds no empty wave)."""
     args = unrated_arguments(store, study_id)
+    if shards > 1:
+        with store.session() as session:
+            topics = session.scalars(select(ClaimRow.topic).where(ClaimRow.study_id == study_id))
+            args = shard_of(args, shard, shards, list(topics))
+    if not args:
+        with store.session() as session:
+            last = current_wave(session, study_id)
+            return PanelSummary(last.number if last else 0, 0, 0)
     with store.session() as session:
         wave = open_wave(session, study_id, "simulated", study.participants.per_argument)
         wave_id, wave_number = wave.id, wave.number
@@ -64,21 +91,21 @@ def run_simulated_panel(store: Store, study: Study, study_id: int) -> PanelSumma
             )
             or 0
         )
-    if not args:
-        return PanelSummary(wave_number, 0, 0)
-    people = simulate_panel(study, args, seed=study.study.seed + wave_number, first_number=first)
+    seed = study.study.seed + wave_number + (7919 * (shard + 1) if shards > 1 else 0)
+    people = simulate_panel(study, args, seed=seed, first_number=first)
+    prefix = f"w{wave_number}-s{shard}-" if shards > 1 else ""
     n_ratings = 0
     for person in people:
         with store.session() as session:
-            _write_person(session, study_id, wave_id, person)
+            _write_person(session, study_id, wave_id, person, prefix)
         n_ratings += len(person.ratings)
     return PanelSummary(wave_number, len(people), n_ratings)
 
 
 def _write_person(
-    session: Session, study_id: int, wave_id: int, person: SimulatedParticipant
+    session: Session, study_id: int, wave_id: int, person: SimulatedParticipant, prefix: str = ""
 ) -> None:
-    pid = hashlib.sha256(f"sim-{study_id}-{person.number}".encode()).hexdigest()
+    pid = hashlib.sha256(f"sim-{study_id}-{prefix}{person.number}".encode()).hexdigest()
     participant = ParticipantRow(
         study_id=study_id, platform="simulated", platform_id_hash=pid, simulated=True
     )

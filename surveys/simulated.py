@@ -19,6 +19,8 @@ Each simulated participant answers two attention checks and fails each with prob
 from __future__ import annotations
 
 import hashlib
+import heapq
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,23 +73,30 @@ def allocate(
     arguments: list[ArgumentRef], per_argument: int, k: int, rng: np.random.Generator
 ) -> list[list[ArgumentRef]]:
     """Give each argument `per_argument` raters; each participant gets up to k items on
-    distinct topics. Least-filled arguments first, random tie-break."""
+    distinct topics. Least-filled arguments first, random tie-break.
+
+    Greedy over a shuffled pool: each participant takes, in pool order, the first remaining
+    item of each topic until k are taken, which is the k topic-queue heads with the earliest
+    pool positions; a heap of heads makes that O(n log topics) rather than a pass over the
+    whole remaining pool per participant."""
     pool = [a for a in arguments for _ in range(per_argument)]
     order = rng.permutation(len(pool))
-    pool = [pool[i] for i in order]
+    queues: dict[str, deque[tuple[int, ArgumentRef]]] = {}
+    for position, index in enumerate(order):
+        arg = pool[index]
+        queues.setdefault(arg.topic, deque()).append((position, arg))
+    heads = [(queue[0][0], topic) for topic, queue in queues.items()]
+    heapq.heapify(heads)
     people: list[list[ArgumentRef]] = []
-    while pool:
-        items: list[ArgumentRef] = []
-        topics: set[str] = set()
-        rest: list[ArgumentRef] = []
-        for arg in pool:
-            if len(items) < k and arg.topic not in topics:
-                items.append(arg)
-                topics.add(arg.topic)
-            else:
-                rest.append(arg)
+    while heads:
+        taken = [heapq.heappop(heads) for _ in range(min(k, len(heads)))]
+        items = []
+        for _, topic in taken:
+            queue = queues[topic]
+            items.append(queue.popleft()[1])
+            if queue:
+                heapq.heappush(heads, (queue[0][0], topic))
         people.append(items)
-        pool = rest
     return people
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from arguments import create_writing_tasks
 from arguments.plan import HUMAN_STRATEGY, request_key
 from study.config import Study
 from study.store import ArgumentRow, ClaimRow, ParticipantRow, Store, StudyRow, WritingTaskRow
@@ -30,34 +31,17 @@ class Task:
     status: str
     words_min: int
     words_max: int
+    instructions: str = ""
+    bonus: str = ""
 
 
 def ensure_writing_tasks(store: Store, study_name: str) -> int:
-    """Create the missing tasks (opinion claims × human writers × per_claim); returns how many."""
+    """Create the missing tasks (opinion claims × human writers × per_claim) with the study's
+    instructions, word range and bonus text; returns how many (see arguments.human)."""
     with store.session() as session:
         row = get_study_row(session, study_name)
-        study = study_config(row)
-        have = {
-            (c, w, s)
-            for c, w, s in session.execute(
-                select(WritingTaskRow.claim_id, WritingTaskRow.writer, WritingTaskRow.slot).where(
-                    WritingTaskRow.study_id == row.id
-                )
-            )
-        }
-        claims = session.scalars(
-            select(ClaimRow).where(ClaimRow.study_id == row.id, ClaimRow.kind == "opinion")
-        ).all()
-        new = [
-            WritingTaskRow(study_id=row.id, claim_id=c.id, writer=w.id, slot=slot)
-            for w in study.writers
-            if w.kind == "human"
-            for c in claims
-            for slot in range(w.per_claim)
-            if (c.id, w.id, slot) not in have
-        ]
-        session.add_all(new)
-        return len(new)
+        study, study_id = study_config(row), row.id
+    return create_writing_tasks(store, study, study_id)
 
 
 def take_task(store: Store, study_name: str, platform_id: str, key: bytes) -> int:
@@ -109,8 +93,10 @@ def load_task(store: Store, task_id: int) -> Task:
             study,
             claim.text if claim else "",
             task.status,
-            study.arguments.words_min,
-            study.arguments.words_max,
+            task.words_min or study.arguments.words_min,
+            task.words_max or study.arguments.words_max,
+            task.instructions or study.human_writing.instructions,
+            task.bonus or study.human_writing.bonus,
         )
 
 

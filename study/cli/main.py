@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from study.cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, survey_cmd
+from study.cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, serve_cmd, survey_cmd
 from study.cli.errors import clean_errors, console
 from study.cli.options import DB_OPTION
 
@@ -17,12 +17,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(field_cmd.app, name="field")
 app.add_typer(survey_cmd.app, name="survey")
 analysis_cmd.register(app)
 arguments_cmd.register(app)
+serve_cmd.register(app)
 
 PREFECT_NOTE = (
     "Starting a local Prefect server for this run (15-30 s on two cores, longer the "
@@ -54,6 +56,8 @@ def run(
     out: Path = typer.Option(Path("report"), "--out", help="Report folder."),
     check: bool = typer.Option(False, "--check", help="Only validate the study file."),
     db: str | None = DB_OPTION,
+    runner: str = typer.Option("thread", "--runner", help="Task runner: thread or dask."),
+    workers: int = typer.Option(4, "--workers", min=1, help="Parallel simulated-panel shards."),
 ) -> None:
     """Run a study end to end (generate, field, analyse) through Prefect.
 
@@ -70,10 +74,18 @@ def run(
             f"claims ({claim_set.name}, sha256 {claim_set.content_hash[:12]})"
         )
         return
-    from flows.study_flow import run_study
+    from flows.serve import prefect_api
+    from flows.study_flow import run_study_on
 
-    _note_prefect()
-    summary = run_study(study, str(out), db)
+    if runner == "dask":  # Dask's worker processes need a server they can all reach
+        with prefect_api("Dask workers need a shared one", console.print):
+            summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
+    else:
+        _note_prefect()
+        summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
+    if summary is None:
+        console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
+        return
     console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
 
 

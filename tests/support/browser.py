@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,9 +63,23 @@ def chromium(width: int = 430, height: int = 932) -> Iterator[object]:
     options.binary_location = binary
     for flag in (*FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}"):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = _start(webdriver, Service(driver_path), options)
     try:
         yield driver
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def _start(webdriver: Any, service: Any, options: Any, attempts: int = 3) -> Any:
+    """Start the driver; on a loaded machine Chromium's first start can time out, so try
+    again a bounded number of times before failing with the last error."""
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return webdriver.Chrome(service=service, options=options)
+        except WebDriverException:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")

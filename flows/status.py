@@ -1,0 +1,173 @@
+"""Where a study stands: arguments and ratings per writer against target, exclusions, cost so
+far, its waves, and its next scheduled runs (from the Prefect server, or from the study file's
+crons when no server is configured)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cronsim import CronSim
+from sqlalchemy import func, select
+
+from analysis import ratings_table
+from flows.history import REPORT_PUBLISHED
+from study.loading import LoadedStudy
+from study.store import ArgumentRow, EventRow, Store, WaveRow
+from study.store.repo import count_arguments
+from surveys.fieldwork import wave_status
+
+
+@dataclass(frozen=True)
+class WriterProgress:
+    writer: str
+    arguments: int
+    ratings: int
+    target: int
+
+
+@dataclass(frozen=True)
+class NextRun:
+    what: str
+    when: datetime
+    source: str  # "prefect" (a scheduled flow run) or "cron" (computed from the study file)
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    study: str
+    platform: str
+    writers: tuple[WriterProgress, ...]
+    exclusions: dict[str, int]
+    cost_usd: float
+    waves: tuple[tuple[int, str], ...]
+    next_runs: tuple[NextRun, ...]
+    reports: tuple[dict[str, Any], ...] = ()  # payloads of "report.published", newest first
+
+
+def study_status(
+    store: Store, loaded: LoadedStudy, next_runs: tuple[NextRun, ...] = ()
+) -> StudyStatus:
+    study, study_id = loaded.study, loaded.study_id
+    per_argument = study.participants.per_argument
+    ratings = wave_status(store, loaded).ratings_by_writer
+    with store.session() as session:
+        arguments = count_arguments(session, study_id)
+        cost = session.scalar(
+            select(func.coalesce(func.sum(ArgumentRow.cost_usd), 0.0)).where(
+                ArgumentRow.study_id == study_id
+            )
+        )
+        reports = session.scalars(
+            select(EventRow.payload)
+            .where(EventRow.study_id == study_id, EventRow.kind == REPORT_PUBLISHED)
+            .order_by(EventRow.id.desc())
+        ).all()
+        waves = session.execute(
+            select(WaveRow.number, WaveRow.status)
+            .where(WaveRow.study_id == study_id)
+            .order_by(WaveRow.number)
+        ).all()
+    table = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+    excluded = table.loc[table["exclusion"] != "", "exclusion"].value_counts()
+    declared = [w.id for w in study.writers]
+    writers = declared + sorted(set(arguments) - set(declared))
+    return StudyStatus(
+        study.name,
+        study.recruitment.platform,
+        tuple(
+            WriterProgress(
+                w, arguments.get(w, 0), ratings.get(w, 0), arguments.get(w, 0) * per_argument
+            )
+            for w in writers
+        ),
+        {str(k): int(v) for k, v in excluded.items()},
+        float(cost or 0.0),
+        tuple((int(n), str(s)) for n, s in waves),
+        next_runs,
+        tuple(reports),
+    )
+
+
+def cron_runs(loaded: LoadedStudy, now: datetime | None = None) -> tuple[NextRun, ...]:
+    """The next firing of each of the study file's schedules (UTC)."""
+    now = (now or datetime.now(UTC)).replace(tzinfo=None)
+    schedules = loaded.study.schedules
+    named = [
+        ("sync-fieldwork", schedules.sync),
+        ("report-study", schedules.analysis),
+        ("run-study (new generation)", schedules.new_generation),
+    ]
+    runs = [
+        NextRun(what, next(iter(CronSim(cron, now))).replace(tzinfo=UTC), "cron")
+        for what, cron in named
+        if cron
+    ]
+    return tuple(sorted(runs, key=lambda r: r.when))
+
+
+def prefect_runs(study: str, limit: int = 5) -> tuple[NextRun, ...]:
+    """The study's next scheduled flow runs on the configured Prefect server."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterTags,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    from flows.deployments import tag
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[tag(study)])),
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
+            ),
+            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            limit=limit,
+        )
+        flows = {f.id: f.name for f in client.read_flows()}
+    return tuple(
+        NextRun(flows.get(r.flow_id, r.name), r.expected_start_time, "prefect")
+        for r in runs
+        if r.expected_start_time is not None
+    )
+
+
+def next_runs(loaded: LoadedStudy) -> tuple[NextRun, ...]:
+    """From the Prefect server when PREFECT_API_URL is set and it answers, else from crons."""
+    if os.environ.get("PREFECT_API_URL"):
+        try:
+            runs = prefect_runs(loaded.study.name)
+        except Exception:  # an unreachable server: fall back to the study file
+            runs = ()
+        if runs:
+            return runs
+    return cron_runs(loaded)
+
+
+def summary_lines(state: StudyStatus) -> list[str]:
+    """The lines `persuasion status` prints below its table of writers."""
+    waves = ", ".join(f"{n} {s}" for n, s in state.waves) or "none yet"
+    excluded = ", ".join(f"{k} {v}" for k, v in state.exclusions.items()) or "none"
+    lines = [
+        f"Waves: {waves}",
+        f"Excluded ratings: {excluded}",
+        f"Cost so far: ${state.cost_usd:.2f}",
+    ]
+    if state.reports:
+        latest = state.reports[0]
+        lines.append(
+            f"Latest report: {latest['html']} ({latest['n_ratings']} ratings); "
+            f"history of {len(state.reports)}: {latest['index']}"
+        )
+    for run in state.next_runs:
+        source = "scheduled" if run.source == "prefect" else "cron, no server"
+        lines.append(f"Next {run.what}: {run.when:%Y-%m-%d %H:%M:%S %Z} ({source})")
+    return lines
