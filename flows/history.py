@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 
 HISTORY = "history"
-REPORT_PUBLISHED = "report.published"  # the store event logged for each archived report
 ARCHIVED = ("report.html", "estimates.csv", "figures")
 
 

@@ -13,10 +13,9 @@ from cronsim import CronSim
 from sqlalchemy import func, select
 
 from analysis import ratings_table
-from flows.history import REPORT_PUBLISHED
 from study.loading import LoadedStudy
 from study.store import ArgumentRow, EventRow, Store, WaveRow
-from study.store.repo import count_arguments
+from study.store.repo import REPORT_PUBLISHED, count_arguments
 from surveys.fieldwork import wave_status
 
 

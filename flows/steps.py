@@ -12,7 +12,7 @@ from arguments import Estimate, GenerationSummary, RunOptions, generate_all
 from flows import history
 from study.loading import is_study_file, load_and_register
 from study.store import open_store
-from study.store.repo import get_study_row, log_event, study_config
+from study.store.repo import REPORT_PUBLISHED, get_study_row, log_event, study_config
 from surveys import run_simulated_panel
 from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
 
@@ -210,7 +210,7 @@ def record_report_step(
             log_event(
                 session,
                 get_study_row(session, name).id,
-                history.REPORT_PUBLISHED,
+                REPORT_PUBLISHED,
                 {
                     "stamp": entry.stamp,
                     "html": str(entry.html.resolve()),

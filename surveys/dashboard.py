@@ -8,7 +8,8 @@ import csv
 import io
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from study.store import (
     Store,
     WaveRow,
 )
-from study.store.repo import get_study_row, study_config
+from study.store.repo import REPORT_PUBLISHED, events_of, get_study_row, study_config
 from surveys.assignment import aware
 from surveys.pages import min_reading_ms
 
@@ -127,6 +128,7 @@ class Progress:
     too_fast: int
     focus_losses: int
     pastes: int
+    reports: list[dict[str, Any]] = field(default_factory=list)
 
 
 def progress(store: Store, study_name: str) -> Progress:
@@ -171,7 +173,42 @@ def progress(store: Store, study_name: str) -> Progress:
         sum(1 for r in rows if (r["reading_ms"] or 0) < r["min_reading_ms"]),
         sum(r["focus_losses"] for r in rows),
         sum(r["pastes"] for r in rows),
+        report_history(store, study_name),
     )
+
+
+def report_history(store: Store, study_name: str) -> list[dict[str, Any]]:
+    """The study's published reports, newest first: stamp, ratings and when (from the
+    `report.published` events the report flow logs)."""
+    with store.session() as session:
+        study_id = get_study_row(session, study_name).id
+        events = events_of(session, study_id, REPORT_PUBLISHED)
+        return [
+            {
+                "stamp": str(e.payload.get("stamp", "")),
+                "n_ratings": e.payload.get("n_ratings"),
+                "created_at": e.created_at.isoformat(timespec="minutes"),
+            }
+            for e in events
+            if e.payload.get("stamp")
+        ]
+
+
+def report_file(store: Store, study_name: str, stamp: str) -> Path:
+    """The archived report.html of one published report of the study."""
+    with store.session() as session:
+        study_id = get_study_row(session, study_name).id
+        events = events_of(session, study_id, REPORT_PUBLISHED)
+    for event in events:
+        if event.payload.get("stamp") == stamp:
+            path = Path(str(event.payload.get("html", "")))
+            if path.is_file():
+                return path
+            raise FileNotFoundError(
+                f"report {stamp} of study {study_name!r} was published at {path}, which no "
+                "longer exists; re-run the analysis or restore the report folder"
+            )
+    raise FileNotFoundError(f"study {study_name!r} has no published report {stamp!r}")
 
 
 def _table(

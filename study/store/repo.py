@@ -20,6 +20,9 @@ from study.store.models import (
     utcnow,
 )
 
+REPORT_PUBLISHED = "report.published"  # event logged for each archived report (payload: stamp,
+# html, index, n_ratings), read by `persuasion status` and the survey app's dashboard
+
 
 class NotFoundError(LookupError):
     """A study, wave or other record that the caller named does not exist."""
@@ -154,3 +157,14 @@ def log_event(
     event = EventRow(study_id=study_id, kind=kind, payload=payload or {})
     session.add(event)
     return event
+
+
+def events_of(session: Session, study_id: int, kind: str) -> list[EventRow]:
+    """The study's events of one kind, newest first."""
+    return list(
+        session.scalars(
+            select(EventRow)
+            .where(EventRow.study_id == study_id, EventRow.kind == kind)
+            .order_by(EventRow.id.desc())
+        )
+    )

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from surveys.app.security import set_cookie
-from surveys.dashboard import export_csv, progress
+from surveys.dashboard import export_csv, progress, report_file
 from surveys.hashing import keyed_hash, same
 from surveys.pages import FormError
 
@@ -80,4 +80,20 @@ async def export(request: Request, study: str) -> Response:
         text,
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{study}-ratings.csv"'},
+    )
+
+
+# The archived report is self-contained: inline styles and images embedded as data URIs.
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'"
+
+
+@router.get("/{study}/reports/{stamp}", response_class=HTMLResponse)
+async def report(request: Request, study: str, stamp: str) -> Response:
+    _require(request)
+    try:
+        path = await run_in_threadpool(report_file, request.app.state.store, study, stamp)
+    except FileNotFoundError as exc:
+        raise FormError("no_report", str(exc), 404) from None
+    return HTMLResponse(
+        path.read_text(encoding="utf-8"), headers={"Content-Security-Policy": REPORT_CSP}
     )

@@ -3,10 +3,13 @@ the researcher dashboard and export behind the token (no platform ids anywhere).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from study.store import ArgumentRow, Store
+from study.store.repo import REPORT_PUBLISHED, get_study_row, log_event
 from surveys.bots import run_panel_over_http
 from surveys.dashboard import EXPORT_COLUMNS, export_csv, export_rows
 from surveys.roster import wave_sessions
@@ -51,3 +54,30 @@ def test_dashboard_and_export_need_the_researcher_token(
     assert page.status_code == 200 and "By writer" in page.text and "compact-1" in page.text
     progress = client.get("/researcher/survey-test/progress.json").json()
     assert progress["target"] == 3 and progress["sessions"] == {}
+
+
+def test_dashboard_links_published_reports(
+    client: TestClient, fielded: Fielded, tmp_path: Path
+) -> None:
+    report = tmp_path / "history" / "20261125-1200" / "report.html"
+    report.parent.mkdir(parents=True)
+    report.write_text("<html><style>p{}</style><p>report body 42</p></html>")
+    with fielded.store.session() as session:
+        study_id = get_study_row(session, "survey-test").id
+        log_event(
+            session,
+            study_id,
+            REPORT_PUBLISHED,
+            {"stamp": "20261125-1200", "html": str(report), "n_ratings": 12},
+        )
+    url = "/researcher/survey-test/reports/20261125-1200"
+    assert client.get(url).status_code == 401
+    client.get(f"/researcher/login?study=survey-test&token={'r' * 40}")
+    page = client.get("/researcher/survey-test")
+    assert f'href="{url}"' in page.text and "12 ratings" in page.text
+    shown = client.get(url)
+    assert shown.status_code == 200 and "report body 42" in shown.text
+    assert "style-src 'unsafe-inline'" in shown.headers["content-security-policy"]
+    missing = client.get("/researcher/survey-test/reports/19990101-0000")
+    assert missing.status_code == 404
+    assert "has no published report &#39;19990101-0000&#39;" in missing.text
