@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from study.config import SCALE_LABELS, AttentionCheck, Study
+from study.config import Study
+from study.config_survey import SCALE_LABELS, AttentionCheck
 
 PageKind = Literal[
     "consent", "demographics", "before", "argument", "after", "attention", "debrief", "done"

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from study.config import SCALE_LABELS, Study
+from study.config import Study
+from study.config_survey import SCALE_LABELS
 from surveys import sessions
 from surveys.app.security import (
     SESSION_COOKIE,
