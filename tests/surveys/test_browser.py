@@ -38,13 +38,22 @@ choices = ["18-29", "30-49", "50-64", "65 or older"]
 
 
 def submit_and_wait(driver: object) -> None:
+    """Click the page's submit button and wait until the next document has loaded.
+
+    The old document is marked with a window property; the wait ends when a new document
+    without it is complete. Errors while the browser is between documents (Chromium can
+    report a stale node as a generic inspector error) are ignored until the timeout."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    main = driver.find_element(By.ID, "main")  # type: ignore[attr-defined]
+    driver.execute_script("window.__persuasionOldPage = true;")  # type: ignore[attr-defined]
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()  # type: ignore[attr-defined]
-    WebDriverWait(driver, 20).until(ec.staleness_of(main))
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.__persuasionOldPage === undefined && document.readyState === 'complete';"
+        )
+    )
 
 
 def test_participant_journey_in_chromium(store: Store, tmp_path: Path) -> None:
