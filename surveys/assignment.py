@@ -130,17 +130,23 @@ def release_session(session: Session, sess: SessionRow, status: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def release_expired(store: Store, now: datetime | None = None) -> int:
-    """Release every reservation past its `reserved_until` (all studies); the sessions they
-    belong to, if still active, become `timed_out` (the same vocabulary as the platforms).
-    Safe to run at any time and again; returns how many assignments it released."""
-    now = now or datetime.now(UTC)
+def release_expired(store: Store, now: datetime | None = None, study_id: int | None = None) -> int:
+    """Release every reservation past its `reserved_until` (of one study, or of all); the
+    sessions they belong to, if still active, become `timed_out` (the same vocabulary as the
+    platforms). Safe to run at any time and again; returns how many assignments it released."""
+    now = aware(now) or datetime.now(UTC)
+    query = select(AssignmentRow.id, AssignmentRow.session_id).where(
+        AssignmentRow.status == "reserved",
+        AssignmentRow.reserved_until.is_not(None),
+        AssignmentRow.reserved_until < now,
+    )
+    if study_id is not None:
+        waves = select(WaveRow.id).where(WaveRow.study_id == study_id)
+        query = query.join(SessionRow, SessionRow.id == AssignmentRow.session_id).where(
+            SessionRow.wave_id.in_(waves)
+        )
     with store.session() as session:
-        rows = session.execute(
-            select(AssignmentRow.id, AssignmentRow.session_id).where(
-                AssignmentRow.status == "reserved", AssignmentRow.reserved_until < now
-            )
-        ).all()
+        rows = session.execute(query).all()
         if not rows:
             return 0
         session.execute(
@@ -154,7 +160,12 @@ def release_expired(store: Store, now: datetime | None = None) -> int:
             .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
             .values(status="timed_out")
         )
-        log_event(session, None, "reservations.released", {"sessions": sessions})
+        log_event(
+            session,
+            study_id,
+            "reservations.released",
+            {"assignments": len(rows), "sessions": sessions},
+        )
     return len(rows)
 
 

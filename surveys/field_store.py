@@ -12,7 +12,7 @@ import math
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from study.store import (
     ArgumentRow,
@@ -25,6 +25,7 @@ from study.store import (
     WaveRow,
 )
 from study.store.repo import log_event
+from surveys.assignment import release_session
 from surveys.quality import Decision, SessionFacts, min_reading_ms
 
 # A session the platform timed out or that was returned gives its reserved items back.
@@ -46,43 +47,6 @@ def ratings_needed(counts: dict[int, int], target: int) -> int:
 def places_for(needed: int, items_per_participant: int) -> int:
     """Participants needed to give `needed` ratings at `items_per_participant` each."""
     return math.ceil(needed / items_per_participant) if needed > 0 else 0
-
-
-def release_expired_rows(store: Store, study_id: int, now: datetime) -> int:
-    """Assignments of the study still `reserved` past `reserved_until` become `released`; their
-    sessions, if still active, become `timed_out`. Returns how many assignments were freed."""
-    now = as_utc(now)
-    with store.session() as session:
-        waves = select(WaveRow.id).where(WaveRow.study_id == study_id)
-        rows = session.execute(
-            select(AssignmentRow.id, AssignmentRow.session_id)
-            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
-            .where(
-                SessionRow.wave_id.in_(waves),
-                AssignmentRow.status == "reserved",
-                AssignmentRow.reserved_until.is_not(None),
-                AssignmentRow.reserved_until < now,
-            )
-        ).all()
-        if not rows:
-            return 0
-        ids = [r[0] for r in rows]
-        sessions = sorted({r[1] for r in rows})
-        session.execute(
-            update(AssignmentRow).where(AssignmentRow.id.in_(ids)).values(status="released")
-        )
-        session.execute(
-            update(SessionRow)
-            .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
-            .values(status="timed_out")
-        )
-        log_event(
-            session,
-            study_id,
-            "reservations.released",
-            {"assignments": len(ids), "sessions": len(sessions)},
-        )
-    return len(ids)
 
 
 def session_facts(
@@ -135,15 +99,7 @@ def record_review(store: Store, study_id: int, session_id: int | None, decision:
                 row.review = decision.review
                 row.exclusion = decision.exclusion
                 if decision.review in GIVE_BACK and row.status != "completed":
-                    row.status = GIVE_BACK[decision.review]
-                    session.execute(
-                        update(AssignmentRow)
-                        .where(
-                            AssignmentRow.session_id == session_id,
-                            AssignmentRow.status == "reserved",
-                        )
-                        .values(status="released")
-                    )
+                    release_session(session, row, GIVE_BACK[decision.review])
         log_event(
             session,
             study_id,

@@ -18,6 +18,7 @@ from study.loading import LoadedStudy
 from study.store import ArgumentRow, AssignmentRow, RatingRow, Store
 from study.store.models import utcnow
 from study.store.repo import close_wave, current_wave, log_event, open_wave
+from surveys.assignment import release_expired as release_assignments
 from surveys.field_store import (
     PLACE_TAKING,
     REVIEWED,
@@ -25,7 +26,6 @@ from surveys.field_store import (
     places_for,
     ratings_needed,
     record_review,
-    release_expired_rows,
     session_counts,
     session_facts,
     set_platform_ref,
@@ -121,7 +121,7 @@ def release_expired(store: Store, study_id: int, now: datetime) -> int:
     """Give back items whose reservation expired: assignments `reserved` with `reserved_until`
     before `now` become `released`, and their sessions (if still active) `timed_out`.
     Returns the number of assignments released."""
-    return release_expired_rows(store, study_id, now)
+    return release_assignments(store, now, study_id)
 
 
 def platform_for(loaded: LoadedStudy) -> RecruitmentPlatform:
