@@ -105,17 +105,6 @@ def generate_step(db: str | None, name: str) -> GenerationSummary:
         store.dispose()
 
 
-def field_step(db: str | None, name: str) -> WaveStatus:
-    """Open a wave (if needed) and sync it once; with the simulated panel that completes it."""
-    store = open_store(db)
-    try:
-        loaded = load_and_register(store, name)
-        open_fieldwork(store, loaded)
-        return sync_fieldwork(store, loaded)
-    finally:
-        store.dispose()
-
-
 def resolve_study_step(db: str | None, study_ref: str) -> str:
     """A study file is registered; a name must be a stored study (imported studies have no
     claim-set file, so nothing else is loaded). Returns the study's name."""
