@@ -1,4 +1,4 @@
-"""Analysis: the tidy ratings table, estimators, figures, reports, imports and exports.
+"""Analysis: the tidy ratings table, estimators, figures, reports and exports.
 
 Statistics functions are plain functions over the tidy ratings table (one row per rating, see
 `ratings_table`) sharing one vocabulary (`claim`, `writer`, `participant`, `before`, `after`,
@@ -11,7 +11,6 @@ from analysis.ceiling import by_starting_rating, without_bound
 from analysis.equivalence import control_check, tost_p
 from analysis.estimates import before_sd, exclusion_counts, writer_means
 from analysis.export import export_table
-from analysis.importers import ImportSummary, import_anthropic
 from analysis.ordinal import ordinal_contrasts
 from analysis.pipeline import Results, analyse, writer_order
 from analysis.planning import PlanResult, plan_study
@@ -25,7 +24,6 @@ from analysis.tidy import COLUMNS, kept, ratings_table
 
 __all__ = [
     "COLUMNS",
-    "ImportSummary",
     "PlanResult",
     "PowerModel",
     "Report",
@@ -41,7 +39,6 @@ __all__ = [
     "exclusion_counts",
     "export_study",
     "export_table",
-    "import_anthropic",
     "kept",
     "load_stored_study",
     "ordinal_contrasts",

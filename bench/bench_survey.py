@@ -35,12 +35,12 @@ from sqlalchemy import update
 
 from arguments import generate_all
 from claims import load_claim_set
+from fieldwork.dashboard import export_rows
 from study.config import parse_study
 from study.examples import example_study_text
 from study.store import ArgumentRow, open_store
 from study.store.repo import open_wave, register_study
 from surveys.bots import Oracle, run_bots
-from surveys.dashboard import export_rows
 from surveys.serve import free_port
 
 HERE = Path(__file__).resolve().parent
@@ -116,7 +116,7 @@ def run_ours(n: int, concurrency: int, work: Path) -> Figures:
     port = free_port()
     env = {**os.environ, "PERSUASION_SECRET": SECRET}
     cmd = [
-        sys.executable, "-m", "study.cli.main", "survey", "serve", "--db", db_url,
+        sys.executable, "-m", "cli.main", "survey", "serve", "--db", db_url,
         "--port", str(port), "--starts-per-minute", str(100 * n),
     ]  # fmt: skip
     server = Server(cmd, HERE.parent, env, f"http://127.0.0.1:{port}/health", work)

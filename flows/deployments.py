@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from flows.events import wave_closed_trigger
-from flows.fieldwork import sync_fieldwork_flow
 from flows.report_flow import report_study
 from flows.study_flow import run_study
+from flows.wave_flows import sync_fieldwork_flow
 from study.config import Study, load_study
 
 

@@ -9,12 +9,12 @@ from typing import Any
 
 from analysis import build_report, load_stored_study, ratings_table
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
+from fieldwork import run_simulated_panel
+from fieldwork.sync import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
 from flows import history
 from study.loading import is_study_file, load_and_register
 from study.store import open_store
 from study.store.repo import REPORT_PUBLISHED, get_study_row, log_event, study_config
-from surveys import run_simulated_panel
-from surveys.fieldwork import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def open_step(db: str | None, name: str) -> WaveStatus:
 
 def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> int:
     """The simulated panel for one shard of the unrated arguments; returns ratings written.
-    Run it after `open_step`; shards can run in parallel (see surveys.panel_store.shard_of),
+    Run it after `open_step`; shards can run in parallel (see fieldwork.panel_store.shard_of),
     so it does not migrate the store (Alembic is not thread-safe; open_step migrated it)."""
     store = open_store(db, migrate=False)
     try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+
+from fastapi import APIRouter
 
 from study.store import Store
 from surveys.app import AppSettings, create_app
@@ -19,13 +21,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(store: Store, settings: AppSettings) -> Iterator[str]:
+def serve_in_thread(
+    store: Store, settings: AppSettings, routers: Sequence[APIRouter] = ()
+) -> Iterator[str]:
     """Serve the app with uvicorn in a background thread on 127.0.0.1; yields its base URL."""
     import uvicorn
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(store, settings), host="127.0.0.1", port=port, log_level="warning"
+        create_app(store, settings, routers), host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="survey-server", daemon=True)

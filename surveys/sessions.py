@@ -32,9 +32,9 @@ from study.store import (
 )
 from study.store.repo import current_wave, get_study_row, log_event, study_config
 from surveys.assignment import aware, lock_wave, reserve
+from surveys.completion import completion_codes
 from surveys.hashing import keyed_hash, new_token, token_hash
 from surveys.pages import FormError, Step, check_by_key, min_reading_ms, sequence_for
-from surveys.platforms.base import completion_codes
 
 
 class SurveyClosed(FormError):

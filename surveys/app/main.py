@@ -1,17 +1,19 @@
-"""Building the app: templates, static files, error handlers and the three route groups."""
+"""Building the app: templates, static files, error handlers, the participant and writing
+routes, and any extra route groups (the researcher dashboard comes from fieldwork)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from study.store import NotFoundError, Store
-from surveys.app import participant, researcher, writing
+from surveys.app import participant, writing
 from surveys.app.security import RateLimiter, error_response, security_headers
 from surveys.app.settings import AppSettings
 from surveys.pages import FormError
@@ -20,8 +22,9 @@ HERE = Path(__file__).resolve().parent
 log = logging.getLogger("persuasion.survey")
 
 
-def create_app(store: Store, settings: AppSettings) -> FastAPI:
-    """The survey app over an open store."""
+def create_app(store: Store, settings: AppSettings, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The survey app over an open store, with `routers` mounted beside the participant
+    and writing routes."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.state.store = store
@@ -33,7 +36,8 @@ def create_app(store: Store, settings: AppSettings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(participant.router)
     app.include_router(writing.router)
-    app.include_router(researcher.router)
+    for router in routers:
+        app.include_router(router)
 
     @app.exception_handler(FormError)
     async def form_error(request: Request, exc: FormError) -> Response:

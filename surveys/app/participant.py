@@ -14,7 +14,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from study.config import Study
 from study.config_survey import SCALE_LABELS
 from surveys import sessions
 from surveys.app.security import (
@@ -24,9 +23,9 @@ from surveys.app.security import (
     csrf_token,
     set_cookie,
 )
+from surveys.completion import completion_link
 from surveys.hashing import new_token
 from surveys.pages import FormError, check_by_key, validate
-from surveys.platforms.prolific import completion_url as prolific_completion_url
 
 router = APIRouter()
 PLATFORM_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
@@ -126,16 +125,6 @@ def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
     if step.kind == "attention":
         ctx["check"] = check_by_key(study, step.check)
     return ctx
-
-
-def completion_link(study: Study, code: str) -> str:
-    """Where the last page sends the participant: the study's completion_url, else Prolific's
-    completion address on Prolific studies, else nowhere (the code is shown)."""
-    if study.survey.completion_url:
-        return study.survey.completion_url.replace("{code}", code)
-    if study.recruitment.platform == "prolific" and code:
-        return prolific_completion_url(code)
-    return ""
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.importers.anthropic_format import COLUMNS, MODELS, RATING_LABELS
+from study.importers.anthropic_format import COLUMNS, MODELS, RATING_LABELS
 
 LABELS = {v: k for k, v in RATING_LABELS.items()}
 PROMPTS = ("Compelling Case", "Expert Writer Rhetorics", "Logical Reasoning", "Deceptive")

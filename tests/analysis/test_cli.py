@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from study.cli.main import app
+from cli.main import app
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import ratings_table
-from analysis.importers import import_anthropic, parse_anthropic, read_anthropic_csv
-from analysis.importers.anthropic import AnthropicFormatError
 from study.config import parse_study
+from study.importers import import_anthropic, parse_anthropic, read_anthropic_csv
+from study.importers.anthropic import AnthropicFormatError
 from study.store import Store
 from study.store.repo import get_study_row
 from tests.analysis.anthropic_csv import anthropic_rows, write_rows

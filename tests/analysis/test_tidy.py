@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from analysis import COLUMNS, kept, ratings_table
-from analysis.importers import import_anthropic
+from study.importers import import_anthropic
 from study.store import AssignmentRow, AttentionAnswerRow, RatingRow, SessionRow, Store
 from study.store.repo import get_study_row
 

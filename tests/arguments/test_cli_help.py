@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from study.cli.main import app
+from cli.main import app
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from arguments import GenerationSummary, RunOptions, generate_all
-from study.cli.main import app
+from cli.main import app
 from study.loading import load_and_register
 from study.store import ArgumentRow, open_store
 from tests.support.anthropic_standin import Fault, StandIn

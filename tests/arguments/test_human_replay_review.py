@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from study.cli.main import app
+from cli.main import app
 from study.store import ArgumentRow, WritingTaskRow, open_store
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 
-from analysis.importers import import_anthropic
 from flows.analysis_flow import analyse_study, artifact_key
+from study.importers import import_anthropic
 from study.store import open_store
 from tests.analysis.anthropic_csv import anthropic_rows, write_rows
 

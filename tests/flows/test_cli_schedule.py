@@ -4,8 +4,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cli.main import app
 from flows import steps
-from study.cli.main import app
 from tests.flows.small_study import write_study
 
 runner = CliRunner()

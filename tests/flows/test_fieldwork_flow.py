@@ -8,7 +8,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-from flows.fieldwork import artifact_key, open_wave_flow, sync_fieldwork_flow
+from flows.wave_flows import artifact_key, open_wave_flow, sync_fieldwork_flow
 from study.store import open_store
 from tests.support.field_data import tiny_study
 

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from analysis import ratings_table
+from fieldwork.panel_store import shard_of
 from flows import steps
 from flows.history import waves_by_writer
 from study.store import open_store
 from study.store.repo import get_study_row
-from surveys.panel_store import shard_of
 from surveys.simulated import ArgumentRef
 from tests.flows.small_study import write_study
 

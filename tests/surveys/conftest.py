@@ -10,10 +10,11 @@ from fastapi.testclient import TestClient
 
 from arguments import generate_all
 from claims import load_claim_set
+from fieldwork.server import create_server_app as create_app
 from study.config import Study, parse_study
 from study.store import ArgumentRow, Store
 from study.store.repo import open_wave, register_study
-from surveys.app import AppSettings, create_app
+from surveys.app import AppSettings
 
 KEY = b"k" * 32
 SHORT = "Short argument.\n\nIt has two paragraphs and <script>alert(1)</script> in it."

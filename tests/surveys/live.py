@@ -35,7 +35,7 @@ class LiveServer:
     def start(self) -> None:
         env = {**os.environ, "PERSUASION_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
         cmd = [
-            sys.executable, "-m", "study.cli.main", "survey", "serve", "--db", self.db_url,
+            sys.executable, "-m", "cli.main", "survey", "serve", "--db", self.db_url,
             "--port", str(self.port), "--researcher-token", TOKEN,
             "--starts-per-minute", "100000",
         ]  # fmt: skip

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from study.store import AttentionAnswerRow, ParticipantRow, RatingRow, SessionRow, Store, WaveRow
+from surveys import completion_codes
 from surveys.app import AppSettings, create_app
 from surveys.bots import Bot, Oracle, Page, parse_page
-from surveys.platforms import completion_codes
 from tests.surveys.conftest import KEY, Fielded, field_study
 
 

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from study.config import Recruitment
-from study.loading import LoadedStudy
-from study.store import Store
-from study.store.models import utcnow
-from study.store.repo import current_wave
-from surveys.fieldwork import (
+from fieldwork.platforms import PlatformError, get_platform
+from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
+from fieldwork.sync import (
     close_fieldwork,
     open_fieldwork,
     release_expired,
     sync_fieldwork,
     wave_status,
 )
-from surveys.platforms import PlatformError, get_platform
-from surveys.platforms.prolific import ProlificClient, ProlificPlatform
+from study.config import Recruitment
+from study.loading import LoadedStudy
+from study.store import Store
+from study.store.models import utcnow
+from study.store.repo import current_wave
 from tests.support.field_data import (
     add_session,
     argument_ids,

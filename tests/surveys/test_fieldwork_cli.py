@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from study.cli.main import app
+from cli.main import app
 from study.store import open_store
 from study.store.repo import current_wave
 from tests.support.field_data import add_session, argument_ids, tiny_study

@@ -8,11 +8,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
+from fieldwork.dashboard import EXPORT_COLUMNS, export_csv, export_rows
+from fieldwork.roster import wave_sessions
 from study.store import ArgumentRow, Store
 from study.store.repo import REPORT_PUBLISHED, get_study_row, log_event
 from surveys.bots import run_panel_over_http
-from surveys.dashboard import EXPORT_COLUMNS, export_csv, export_rows
-from surveys.roster import wave_sessions
 from tests.surveys.conftest import KEY, Fielded, field_study, study_text
 
 

@@ -4,10 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from surveys.platforms import PlatformError, PublishRequest, Submission
-from surveys.platforms.prolific import (
+from fieldwork.platforms import PlatformError, PublishRequest, Submission
+from fieldwork.platforms.prolific import (
     approve_body,
-    completion_url,
     error_message,
     parse_study_id,
     parse_submissions,
@@ -16,6 +15,7 @@ from surveys.platforms.prolific import (
     study_body,
     survey_link,
 )
+from surveys.completion import prolific_completion_url as completion_url
 
 REQUEST = PublishRequest(
     name="Opinions",
@@ -146,7 +146,7 @@ def test_error_message_reads_prolifics_error_shape() -> None:
 def test_completion_codes_are_stable_and_the_redirect_carries_them() -> None:
     from study.config import parse_study
     from study.examples import example_study_text
-    from surveys.platforms import completion_codes
+    from surveys import completion_codes
 
     study = parse_study(example_study_text("codes"))
     completed, failed = completion_codes(study)

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from fieldwork.platforms import PlatformError, PublishRequest, Submission, get_platform
+from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
 from study.config import Recruitment
-from surveys.platforms import PlatformError, PublishRequest, Submission, get_platform
-from surveys.platforms.prolific import ProlificClient, ProlificPlatform
 from tests.support.prolific_standin import ProlificStandin, prolific_standin
 
 REQUEST = PublishRequest(

@@ -1,4 +1,4 @@
-"""`persuasion survey export`: a thin shell over surveys.dashboard, with pinned output."""
+"""`persuasion survey export`: a thin shell over fieldwork.dashboard, with pinned output."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from study.cli.main import app
+from cli.main import app
 from study.store import Store
 from tests.surveys.conftest import field_study
 

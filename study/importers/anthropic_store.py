@@ -11,8 +11,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.importers.anthropic_format import MODELS
 from study.config import parse_study, study_hash
+from study.importers.anthropic_format import MODELS
 from study.store import (
     ArgumentRow,
     AssignmentRow,

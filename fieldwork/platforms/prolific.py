@@ -24,21 +24,20 @@ from typing import Any
 
 import httpx
 
-from study.config import Recruitment
-from surveys.platforms.base import (
+from fieldwork.platforms.base import (
     PlatformError,
     PublishRequest,
     RecruitmentPlatform,
     Submission,
     SubmissionStatus,
 )
+from study.config import Recruitment
 
 DEFAULT_URL = "https://api.prolific.com"
 URL_ENV = "PROLIFIC_API_URL"
 URL_PARAMETERS = (
     "PROLIFIC_PID={{%PROLIFIC_PID%}}&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}"
 )
-COMPLETION_URL = "https://app.prolific.com/submissions/complete?cc="
 REJECTION_CATEGORIES = (
     "TOO_QUICKLY",
     "TOO_SLOWLY",
@@ -75,11 +74,6 @@ MAX_PAGES = 1000
 def survey_link(survey_url: str) -> str:
     """The survey address with Prolific's participant, study and session placeholders."""
     return survey_url + ("&" if "?" in survey_url else "?") + URL_PARAMETERS
-
-
-def completion_url(code: str) -> str:
-    """Where the survey app sends a participant back to Prolific after the last answer."""
-    return COMPLETION_URL + code
 
 
 def study_body(request: PublishRequest) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from study.cli.errors import clean_errors, console, fail
-from study.cli.options import DB_OPTION
+from cli.errors import clean_errors, console, fail
+from cli.options import DB_OPTION
 
 
 @clean_errors

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.importers.anthropic_format import (
+from study.importers.anthropic_format import (
     COLUMNS,
     CONTROL_SOURCE,
     MODEL_BY_SOURCE,
@@ -30,7 +30,7 @@ from analysis.importers.anthropic_format import (
     SOURCES,
     STRATEGIES,
 )
-from analysis.importers.anthropic_store import ImportSummary, write_study
+from study.importers.anthropic_store import ImportSummary, write_study
 from study.store import Store
 
 LABEL = re.compile(r"^\s*([1-7])(\s*-.*)?$")

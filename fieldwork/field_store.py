@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from fieldwork.quality import Decision, SessionFacts, min_reading_ms
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -26,7 +27,6 @@ from study.store import (
 )
 from study.store.repo import log_event
 from surveys.assignment import release_session
-from surveys.quality import Decision, SessionFacts, min_reading_ms
 
 # A session the platform timed out or that was returned gives its reserved items back.
 GIVE_BACK = {"timed_out": "timed_out", "returned": "returned"}

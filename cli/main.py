@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 
-from study.cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, serve_cmd, survey_cmd
-from study.cli.errors import clean_errors, console
-from study.cli.options import DB_OPTION
+from cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, serve_cmd, survey_cmd
+from cli.errors import clean_errors, console
+from cli.options import DB_OPTION
 
 app = typer.Typer(
     help="Measure how persuasive model-written arguments are, next to human-written ones.",

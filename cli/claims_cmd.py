@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from claims import load_claim_set
-from study.cli.errors import clean_errors, console
+from cli.errors import clean_errors, console
 
 app = typer.Typer(help="Validate and list claim sets (YAML or CSV).", no_args_is_help=True)
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from study.cli.errors import clean_errors, console, fail
-from study.cli.options import DB_OPTION
+from cli.errors import clean_errors, console, fail
+from cli.options import DB_OPTION
 from study.loading import LoadedStudy
 
 app = typer.Typer(
@@ -19,13 +19,13 @@ app = typer.Typer(
 STUDY_ARG = typer.Argument(..., help="A stored study's name or a study file (.toml).")
 
 if TYPE_CHECKING:  # imported for real inside the commands, keeping `--help` fast
-    from surveys.fieldwork import WaveStatus
+    from fieldwork.sync import WaveStatus
 
 
 def _run(db: str | None, study: str, step: Callable[..., WaveStatus]) -> WaveStatus:
+    from fieldwork.platforms import PlatformError
     from study.loading import load_and_register
     from study.store import open_store
-    from surveys.platforms import PlatformError
 
     store = open_store(db)
     try:
@@ -54,7 +54,7 @@ def open_(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field open my-study.toml
     """
-    from surveys.fieldwork import open_fieldwork
+    from fieldwork.sync import open_fieldwork
 
     console.print(_summary(_run(db, study, open_fieldwork)))
 
@@ -67,7 +67,7 @@ def sync(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field sync my-study
     """
-    from surveys.fieldwork import sync_fieldwork
+    from fieldwork.sync import sync_fieldwork
 
     status = _run(db, study, sync_fieldwork)
     console.print(_summary(status) + f"; {status.released} reservations released")
@@ -86,7 +86,7 @@ def close(
 
     Example: persuasion field close my-study --force
     """
-    from surveys.fieldwork import close_fieldwork
+    from fieldwork.sync import close_fieldwork
 
     console.print(_summary(_run(db, study, lambda s, ld: close_fieldwork(s, ld, force=force))))
 
@@ -98,7 +98,7 @@ def status(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field status my-study
     """
-    from surveys.fieldwork import wave_status
+    from fieldwork.sync import wave_status
 
     st = _run(db, study, wave_status)
     console.print(_summary(st))

@@ -8,7 +8,6 @@ own submissions (`link`, `simulated`) list none; the quality rules then only mar
 
 from __future__ import annotations
 
-import hashlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -33,9 +32,9 @@ SubmissionStatus = Literal[
 SUBMISSION_STATUSES: tuple[str, ...] = get_args(SubmissionStatus)
 
 PLATFORMS: dict[str, str] = {
-    "prolific": "surveys.platforms.prolific:ProlificPlatform",
-    "link": "surveys.platforms.link:LinkPlatform",
-    "simulated": "surveys.platforms.simulated:SimulatedPlatform",
+    "prolific": "fieldwork.platforms.prolific:ProlificPlatform",
+    "link": "fieldwork.platforms.link:LinkPlatform",
+    "simulated": "fieldwork.platforms.simulated:SimulatedPlatform",
 }
 
 
@@ -130,16 +129,3 @@ def get_platform(
     settings = recruitment or Recruitment.model_construct(platform=name)
     platform: RecruitmentPlatform = cls.from_settings(settings, os.environ if env is None else env)
     return platform
-
-
-def completion_codes(study: Study) -> tuple[str, str]:
-    """The codes participants are shown at the end: (completed, failed attention checks).
-    `recruitment.completion_code` sets the first; otherwise both derive from the study's name
-    and seed, so the survey app and the platform agree without sharing state."""
-
-    def derived(kind: str) -> str:
-        digest = hashlib.sha256(f"{study.name}:{study.study.seed}:{kind}".encode()).hexdigest()
-        return "C" + digest[:7].upper()
-
-    completed = study.recruitment.completion_code or derived("completed")
-    return completed, derived("failed-attention")

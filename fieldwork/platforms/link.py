@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from fieldwork.platforms.base import PublishRequest, RecruitmentPlatform
 from study.config import Recruitment
-from surveys.platforms.base import PublishRequest, RecruitmentPlatform
 
 
 class LinkPlatform(RecruitmentPlatform):

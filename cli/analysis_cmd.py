@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from study.cli.errors import clean_errors, console
-from study.cli.options import DB_OPTION
+from cli.errors import clean_errors, console
+from cli.options import DB_OPTION
 
 import_app = typer.Typer(
     help="Import published persuasion datasets as new studies.\n\n"
@@ -66,7 +66,7 @@ def import_anthropic_cmd(
 
     Example: persuasion import anthropic persuasion_data.csv --study anthropic-2024
     """
-    from analysis import import_anthropic
+    from study.importers import import_anthropic
     from study.store import open_store
 
     store = open_store(db)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from study.cli.errors import clean_errors, console
-from study.cli.options import DB_OPTION
+from cli.errors import clean_errors, console
+from cli.options import DB_OPTION
 
 app = typer.Typer(help="The participant web app and its exports.", no_args_is_help=True)
 TOKEN_ENV = "PERSUASION_RESEARCHER_TOKEN"
@@ -42,8 +42,9 @@ def serve(
     """
     import uvicorn
 
+    from fieldwork.server import create_server_app
     from study.store import open_store
-    from surveys.app import AppSettings, create_app
+    from surveys.app import AppSettings
     from surveys.hashing import load_secret
 
     store = open_store(db)
@@ -60,7 +61,7 @@ def serve(
         f"Dashboard: {base}/researcher/login?study=STUDY&token={token}",
         markup=False,
     )
-    uvicorn.run(create_app(store, settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_server_app(store, settings), host=host, port=port, log_level="warning")
 
 
 @app.command("export")
@@ -74,8 +75,8 @@ def export(
 
     Example: persuasion survey export my-study --out ratings.csv
     """
+    from fieldwork.dashboard import export_csv
     from study.store import open_store
-    from surveys.dashboard import export_csv
 
     store = open_store(db)
     try:

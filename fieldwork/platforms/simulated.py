@@ -1,15 +1,15 @@
 """Simulated participants. On the inline path (a whole simulated study in one process) the
-simulated panel answers in-process through `surveys.panel_store.run_simulated_panel`; bots
+simulated panel answers in-process through `fieldwork.panel_store.run_simulated_panel`; bots
 that take the real survey over HTTP are the survey app's concern."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from fieldwork.panel_store import run_simulated_panel
+from fieldwork.platforms.base import PublishRequest, RecruitmentPlatform
 from study.config import Recruitment, Study
 from study.store import Store
-from surveys.panel_store import run_simulated_panel
-from surveys.platforms.base import PublishRequest, RecruitmentPlatform
 
 
 class SimulatedPlatform(RecruitmentPlatform):

@@ -1,6 +1,6 @@
 """Fieldwork flows: open a wave, sync it (scheduled every few minutes), close it.
 
-Each flow opens the store, calls one plain function of `surveys.fieldwork`, and publishes the
+Each flow opens the store, calls one plain function of `fieldwork.sync`, and publishes the
 wave's progress as Prefect artifacts (a progress bar and a table, keyed by study so the UI
 shows their history). Waiting state lives in the store, never in a suspended flow run.
 """
@@ -13,15 +13,15 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, create_table_artifact
 from prefect.events import emit_event
 
-from study.loading import load_and_register
-from study.store import open_store
-from surveys.fieldwork import (
+from fieldwork.sync import (
     WaveStatus,
     close_fieldwork,
     open_fieldwork,
     sync_fieldwork,
     wave_status,
 )
+from study.loading import load_and_register
+from study.store import open_store
 
 
 def artifact_key(study: str, kind: str) -> str:

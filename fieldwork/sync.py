@@ -14,12 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from study.loading import LoadedStudy
-from study.store import ArgumentRow, AssignmentRow, RatingRow, Store
-from study.store.models import utcnow
-from study.store.repo import close_wave, current_wave, log_event, open_wave
-from surveys.assignment import release_expired as release_assignments
-from surveys.field_store import (
+from fieldwork.field_store import (
     PLACE_TAKING,
     REVIEWED,
     has_event,
@@ -31,15 +26,20 @@ from surveys.field_store import (
     set_platform_ref,
     wave_places,
 )
-from surveys.platforms import (
+from fieldwork.platforms import (
     PlatformError,
     PublishRequest,
     RecruitmentPlatform,
     Submission,
-    completion_codes,
     get_platform,
 )
-from surveys.quality import Decision, decide
+from fieldwork.quality import Decision, decide
+from study.loading import LoadedStudy
+from study.store import ArgumentRow, AssignmentRow, RatingRow, Store
+from study.store.models import utcnow
+from study.store.repo import close_wave, current_wave, log_event, open_wave
+from surveys import completion_codes
+from surveys.assignment import release_expired as release_assignments
 
 
 @dataclass(frozen=True)

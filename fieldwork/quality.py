@@ -21,8 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from fieldwork.platforms.base import SubmissionStatus
 from study.config import Exclusions
-from surveys.platforms.base import SubmissionStatus
 
 Action = Literal["approve", "reject", "return", "none"]
 REJECT_AFTER_FAILED_CHECKS = 2

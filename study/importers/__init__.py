@@ -1,6 +1,6 @@
 """Importers of published persuasion datasets into the study store."""
 
-from analysis.importers.anthropic import (
+from study.importers.anthropic import (
     ImportSummary,
     import_anthropic,
     parse_anthropic,

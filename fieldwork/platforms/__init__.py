@@ -1,14 +1,13 @@
 """Recruitment platforms behind one interface, chosen by name: `prolific` (its API over
 httpx), `link` (researchers hand out links) and `simulated` (the simulated panel)."""
 
-from surveys.platforms.base import (
+from fieldwork.platforms.base import (
     PLATFORMS,
     PlatformError,
     PublishRequest,
     RecruitmentPlatform,
     Submission,
     SubmissionStatus,
-    completion_codes,
     get_platform,
 )
 
@@ -19,6 +18,5 @@ __all__ = [
     "RecruitmentPlatform",
     "Submission",
     "SubmissionStatus",
-    "completion_codes",
     "get_platform",
 ]

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from fieldwork.dashboard import export_csv, progress, report_file
 from surveys.app.security import set_cookie
-from surveys.dashboard import export_csv, progress, report_file
 from surveys.hashing import keyed_hash, same
 from surveys.pages import FormError
 

@@ -10,8 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
 from rich.table import Table
 
-from study.cli.errors import clean_errors, console
-from study.cli.options import DB_OPTION
+from cli.errors import clean_errors, console
+from cli.options import DB_OPTION
 
 if TYPE_CHECKING:
     from arguments import Estimate, GenerationSummary

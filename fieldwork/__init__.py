@@ -1,0 +1,29 @@
+"""Fieldwork: recruitment platforms (fieldwork.platforms), the quality rules, the wave's
+roster, opening, syncing and closing a wave (fieldwork.sync), the inline simulated panel, and
+the researcher dashboard (its data and its routes)."""
+
+from fieldwork.panel_store import PanelSummary, run_simulated_panel
+from fieldwork.platforms import PlatformError, get_platform
+from fieldwork.roster import SessionSummary, session_by_platform_session, wave_sessions
+from fieldwork.sync import (
+    WaveStatus,
+    close_fieldwork,
+    open_fieldwork,
+    sync_fieldwork,
+    wave_status,
+)
+
+__all__ = [
+    "PanelSummary",
+    "PlatformError",
+    "SessionSummary",
+    "WaveStatus",
+    "close_fieldwork",
+    "get_platform",
+    "open_fieldwork",
+    "run_simulated_panel",
+    "session_by_platform_session",
+    "sync_fieldwork",
+    "wave_sessions",
+    "wave_status",
+]
