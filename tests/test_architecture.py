@@ -23,7 +23,7 @@ def cross_package_imports(package: str) -> list[tuple[str, str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 top = node.module.split(".")[0]
-                if top in PACKAGES + ["cli"] and top != package:
+                if top in [*PACKAGES, "cli"] and top != package:
                     found.append((str(path.relative_to(ROOT)), node.module))
     return found
 
@@ -35,7 +35,7 @@ def is_public(module: str) -> bool:
 def test_packages_use_each_other_only_through_their_public_api() -> None:
     private = [
         f"{file}: from {module} import ..."
-        for package in PACKAGES + ["cli"]
+        for package in [*PACKAGES, "cli"]
         for file, module in cross_package_imports(package)
         if not is_public(module)
     ]
@@ -44,5 +44,5 @@ def test_packages_use_each_other_only_through_their_public_api() -> None:
 
 def test_architecture_md_names_every_package() -> None:
     text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
-    missing = [p for p in PACKAGES + ["cli"] if f"`{p}/`" not in text]
+    missing = [p for p in [*PACKAGES, "cli"] if f"`{p}/`" not in text]
     assert missing == []
