@@ -23,8 +23,7 @@ from arguments import ledger
 from arguments.errors import GenerationError, describe
 from arguments.plan import Job
 from arguments.types import BatchProvider, Completion, GenerationRequest, ProviderError
-from study.store import GenerationBatchRow
-from study.store.models import utcnow
+from study.store import GenerationBatchRow, utcnow
 
 if TYPE_CHECKING:
     from arguments.runner import Run

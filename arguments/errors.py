@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from common import PersuasionError
+
 if TYPE_CHECKING:
     from arguments.generate import GenerationSummary
     from arguments.types import ProviderError
 
 
-class GenerationError(ValueError):
+class GenerationError(PersuasionError, ValueError):
     """A study cannot be generated as asked (unknown model or strategy, budget, missing key)."""
 
 

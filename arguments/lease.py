@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from arguments.errors import GenerationError
 from arguments.ledger import aware
-from study.store import GenerationLeaseRow, Store
-from study.store.models import utcnow
+from study.store import GenerationLeaseRow, Store, utcnow
 
 LEASE_SECONDS = 60.0
 LOCK_CLASS = 0x50455253  # the advisory lock's first key ("PERS"); the second is the study id

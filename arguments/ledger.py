@@ -19,8 +19,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from study.store import ArgumentRow, GenerationRequestRow
-from study.store.models import utcnow
+from study.store import ArgumentRow, GenerationRequestRow, utcnow
 
 SENT, ANSWERED, FAILED = "sent", "answered", "failed"
 

@@ -26,7 +26,7 @@ from arguments.quality import QualityReport, check, shingles
 from arguments.registry import FREE_PROVIDERS
 from arguments.rows import to_row
 from arguments.types import Completion, GenerationRequest, ModelProvider, ProviderError
-from study.config import Study
+from study import Study
 from study.store import ArgumentRow, Store
 
 if TYPE_CHECKING:

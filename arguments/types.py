@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from common import PersuasionError
+
 
 @dataclass(frozen=True)
 class GenerationRequest:
@@ -33,7 +35,7 @@ class Completion:
     placeholder: bool = False
 
 
-class ProviderError(Exception):
+class ProviderError(PersuasionError):
     """A request that failed. `retryable` errors (429, 529, 5xx, timeouts) are retried by the
     wrapper, honouring `retry_after` (seconds) when the service sent one. `maybe_billed` is
     True when the request may have been processed (a timeout, a connection lost mid-answer):

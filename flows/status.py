@@ -14,10 +14,9 @@ from sqlalchemy import select
 
 from analysis import ratings_table
 from arguments import spending
-from fieldwork.sync import wave_status
-from study.loading import LoadedStudy
-from study.store import EventRow, Store, WaveRow
-from study.store.repo import REPORT_PUBLISHED, count_arguments
+from fieldwork import wave_status
+from study import LoadedStudy
+from study.store import REPORT_PUBLISHED, EventRow, Store, WaveRow, count_arguments
 
 
 @dataclass(frozen=True)

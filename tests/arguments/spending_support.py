@@ -3,15 +3,13 @@ was spent, and running a study in-process."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
 
 from arguments import GenerationSummary, RunOptions, Spending, bundled_models, generate_all
 from arguments import spending as ledger_spending
-from study.loading import load_and_register
+from study import load_and_register
 from study.store import ArgumentRow, GenerationRequestRow, Store, open_store
 from tests.support.anthropic_api import Bill, usd
 
@@ -22,13 +20,9 @@ PRICES = {
 }
 
 
-@contextmanager
-def opened(db: str) -> Iterator[Store]:
-    store = open_store(db)
-    try:
-        yield store
-    finally:
-        store.dispose()
+def opened(db: str) -> Store:
+    """The store at `db` (a context manager: disposed on exit)."""
+    return open_store(db)
 
 
 def billed_usd(bills: list[Bill]) -> float:

@@ -12,9 +12,8 @@ from typer.testing import CliRunner
 from arguments import RunOptions, RunStopped
 from arguments.lease import LeaseLost, acquire, holder_name
 from cli.main import app
-from study.loading import load_and_register
-from study.store import GenerationLeaseRow
-from study.store.models import utcnow
+from study import load_and_register
+from study.store import GenerationLeaseRow, utcnow
 from tests.arguments.spending_support import (
     arguments,
     attempts,
