@@ -23,12 +23,13 @@ from analysis.caveats import (
 from analysis.ceiling import by_starting_rating, without_bound
 from analysis.checks import opinion
 from analysis.equivalence import control_check
+from analysis.errors import AnalysisError
 from analysis.estimates import before_sd, exclusion_counts, writer_means
 from analysis.ordinal import ordinal_contrasts
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.scaling import scaling_trend
 from analysis.tidy import kept
-from study.config import AnalysisPlan
+from study import AnalysisPlan
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def analyse(
     file's writer ids) lets a writer without any rating be named in the notes too."""
     data = kept(ratings)
     if data.empty:
-        raise ValueError(
+        raise AnalysisError(
             "no kept ratings to analyse (every rating is excluded or the study has none); "
             "run fieldwork (or the simulated panel) first"
         )
