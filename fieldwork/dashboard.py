@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from study.exclusions import argument_min_reading_ms
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -26,7 +27,6 @@ from study.store import (
 )
 from study.store.repo import REPORT_PUBLISHED, events_of, get_study_row, study_config
 from surveys.assignment import aware
-from surveys.pages import min_reading_ms
 
 EXPORT_COLUMNS = (
     "wave",
@@ -100,7 +100,7 @@ def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
     for r in result:
         rec = dict(r._mapping)
         rec["persuasion"] = rec["direction"] * (rec["after"] - rec["before"])
-        rec["min_reading_ms"] = min_reading_ms(rec.pop("text"), study)
+        rec["min_reading_ms"] = argument_min_reading_ms(rec.pop("text"), study)
         out.append({c: rec[c] for c in EXPORT_COLUMNS})
     return out
 
