@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fieldwork.platforms.base import SubmissionStatus
-from study.config import Exclusions
+from study import Exclusions
 from study.exclusions import (
     FAILED_ATTENTION,
     INCOMPLETE,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from common import UsageError
 from study.config import Exclusions, Study
 
 FAILED_ATTENTION = "failed_attention_checks"
@@ -38,7 +39,7 @@ def min_reading_ms(words: int, words_per_minute: int, floor_seconds: float = 0.0
     `max(floor_seconds, words × 60 / words_per_minute)`, rounded up (so comparing a whole
     number of milliseconds with it is comparing with the exact value)."""
     if words_per_minute <= 0:
-        raise ValueError(f"words_per_minute must be positive, got {words_per_minute}")
+        raise UsageError(f"words_per_minute must be positive, got {words_per_minute}")
     return math.ceil(max(floor_seconds * 1000, max(words, 0) * 60_000 / words_per_minute))
 
 
