@@ -98,7 +98,16 @@ def ratings_table(
         .join(StudyRow, StudyRow.id == ArgumentRow.study_id)
         .outerjoin(failed, failed.c.session_id == SessionRow.id)
         .where(ArgumentRow.study_id == study_id)
-        .order_by(RatingRow.id)
+        # Content order, not row ids: parallel panel shards and generation threads write in
+        # whatever order they finish, and estimates draw resamples in order of appearance.
+        .order_by(
+            WaveRow.number,
+            ClaimRow.key,
+            ArgumentRow.request_key,
+            ParticipantRow.platform_id_hash,
+            AssignmentRow.position,
+            RatingRow.id,
+        )
     )
     with store.session() as session:
         rows = session.execute(query).mappings().all()
