@@ -36,6 +36,7 @@ def opened(db: str) -> Iterator[Store]:
     finally:
         store.dispose()
 
+
 CONTENT = ["wave", "claim", "writer", "strategy", "before", "after", "reading_ms", "exclusion"]
 
 
