@@ -18,7 +18,7 @@ from analysis.findings import SECTIONS, findings
 from analysis.pipeline import Results, analyse
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
 from analysis.tables import fmt, fmt_cell, to_latex
-from study.config import Study
+from study import Study
 
 
 @dataclass(frozen=True)

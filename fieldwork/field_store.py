@@ -26,9 +26,10 @@ from study.store import (
     SessionRow,
     Store,
     WaveRow,
+    current_wave,
+    log_event,
 )
-from study.store.repo import current_wave, log_event
-from surveys.assignment import release_session
+from surveys import release_session
 
 # A session the platform timed out or that was returned gives its reserved items back.
 GIVE_BACK = {"timed_out": "timed_out", "returned": "returned"}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fieldwork.field_store import PLACE_TAKING, REVIEWED, WaveState, places_for, ratings_needed
 from fieldwork.platforms import Submission
 from fieldwork.quality import Decision, decide
-from study.config import Exclusions, Participants
+from study import Exclusions, Participants
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from common import UsageError
 from fieldwork.field_store import (
     WaveState,
     completed_counts,
@@ -35,12 +36,21 @@ from fieldwork.platforms import (
 )
 from fieldwork.quality import Decision
 from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
-from study.loading import LoadedStudy
-from study.store import ArgumentRow, AssignmentRow, RatingRow, Store, WaveRow
-from study.store.models import utcnow
-from study.store.repo import close_wave, current_wave, log_event, open_wave
+from study import LoadedStudy
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    RatingRow,
+    Store,
+    WaveRow,
+    close_wave,
+    current_wave,
+    log_event,
+    open_wave,
+    utcnow,
+)
 from surveys import completion_codes
-from surveys.assignment import release_expired as release_assignments
+from surveys import release_expired as release_assignments
 
 # What a submission's status becomes on the platform once a decision is sent.
 DECIDED_STATUS: dict[str, SubmissionStatus] = {"approve": "approved", "reject": "rejected"}
@@ -157,7 +167,7 @@ def open_fieldwork(
         return status
     study = loaded.study
     if status.arguments == 0:
-        raise ValueError(
+        raise UsageError(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
@@ -278,12 +288,12 @@ def close_fieldwork(
     status = wave_status(store, loaded)
     name = loaded.study.name
     if status.status != "open":
-        raise ValueError(
+        raise UsageError(
             f"study {name!r} has no open wave to close (last wave: {status.wave or 'none'}, "
             f"{status.status}); open one with `persuasion field open {name}`"
         )
     if not status.complete and not force:
-        raise ValueError(
+        raise UsageError(
             f"wave {status.wave} of study {name!r} is not complete: {status.arguments_done} of "
             f"{status.arguments} arguments have {status.target} ratings; keep syncing "
             f"(`persuasion field sync {name}`) or close it anyway with --force"
