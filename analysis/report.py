@@ -43,7 +43,8 @@ def build_report(
 ) -> Report:
     """Run the analysis plan and write every output of the report to `out_dir`. A non-empty
     `incomplete` (what fieldwork still lacks) heads the report as a banner."""
-    results = analyse(ratings, study.analysis, seed=study.study.seed)
+    writers = [w.id for w in study.writers]
+    results = analyse(ratings, study.analysis, seed=study.study.seed, writers=writers)
     return write_report(
         results,
         study,
