@@ -12,7 +12,8 @@ import math
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true, update
+from sqlalchemy.orm import Session
 
 from fieldwork.quality import Decision, SessionFacts, min_reading_ms
 from study.store import (
@@ -100,12 +101,26 @@ def record_review(store: Store, study_id: int, session_id: int | None, decision:
                 row.exclusion = decision.exclusion
                 if decision.review in GIVE_BACK and row.status != "completed":
                     release_session(session, row, GIVE_BACK[decision.review])
+                if decision.exclusion:
+                    return_items(session, row.id)
         log_event(
             session,
             study_id,
             f"review.{decision.review or decision.action}",
             {"session": session_id, "action": decision.action, "exclusion": decision.exclusion},
         )
+
+
+def return_items(session: Session, session_id: int) -> int:
+    """An excluded session's rated items go back to the pool: its completed assignments
+    become `excluded`, which the allocator no longer counts as filled (the ratings stay, with
+    the session's exclusion reason, for the analysis's exclusion table)."""
+    result = session.execute(
+        update(AssignmentRow)
+        .where(AssignmentRow.session_id == session_id, AssignmentRow.status == "completed")
+        .values(status="excluded")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def set_platform_ref(store: Store, wave_id: int, ref: str) -> None:
@@ -151,3 +166,63 @@ def has_event(store: Store, study_id: int, kind: str, wave: int) -> bool:
             select(EventRow.payload).where(EventRow.study_id == study_id, EventRow.kind == kind)
         ).all()
     return any(p.get("wave") == wave for p in payloads)
+
+
+def earlier_refs(store: Store, study_id: int, platform: str, wave: int) -> tuple[str, ...]:
+    """Platform references of the study's waves before `wave` on `platform`."""
+    with store.session() as session:
+        refs = session.scalars(
+            select(WaveRow.platform_ref)
+            .where(
+                WaveRow.study_id == study_id,
+                WaveRow.number < wave,
+                WaveRow.platform == platform,
+                WaveRow.platform_ref != "",
+            )
+            .order_by(WaveRow.number)
+        ).all()
+    return tuple(refs)
+
+
+def completed_ratings(
+    store: Store, study_id: int, dropping: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """Kept ratings (an after-rating exists and the session is not excluded) per argument id,
+    across all waves; `dropping` are sessions about to be excluded."""
+    kept = (
+        select(AssignmentRow.argument_id, func.count(RatingRow.id).label("n"))
+        .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+        .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+        .where(
+            RatingRow.after.is_not(None),
+            SessionRow.exclusion == "",
+            SessionRow.id.not_in(dropping) if dropping else true(),
+        )
+        .group_by(AssignmentRow.argument_id)
+        .subquery()
+    )
+    with store.session() as session:
+        rows = session.execute(
+            select(ArgumentRow.id, func.coalesce(kept.c.n, 0))
+            .outerjoin(kept, kept.c.argument_id == ArgumentRow.id)
+            .where(ArgumentRow.study_id == study_id)
+        )
+        return {arg_id: int(n) for arg_id, n in rows}
+
+
+def kept_by_writer(store: Store, study_id: int) -> dict[str, int]:
+    """Kept ratings per writer, across all waves."""
+    with store.session() as session:
+        rows = session.execute(
+            select(ArgumentRow.writer, func.count(RatingRow.id))
+            .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
+            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+            .where(
+                ArgumentRow.study_id == study_id,
+                RatingRow.after.is_not(None),
+                SessionRow.exclusion == "",
+            )
+            .group_by(ArgumentRow.writer)
+        ).all()
+    return {writer: int(n) for writer, n in rows}

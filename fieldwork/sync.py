@@ -3,8 +3,10 @@ platform), sync it (collect answers, release expired reservations, apply the qua
 every submission, close the wave when its quota is met), report its progress, close it. Flows
 and the `persuasion field` commands call these; each reads the store and is safe to run again.
 
-The quota: every argument of the study has at least `participants.per_argument` completed
-ratings (ratings of earlier waves count, so a new generation round fields only what is new).
+The quota: every argument of the study has at least `participants.per_argument` kept
+ratings: completed ratings of sessions the quality rules did not exclude (ratings of earlier
+waves count, so a new generation round fields only what is new). An excluded session's items
+go back to the pool, so every argument ends with ratings the analysis can use.
 """
 
 from __future__ import annotations
@@ -12,30 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from fieldwork.field_store import (
-    PLACE_TAKING,
-    REVIEWED,
+    completed_ratings,
+    earlier_refs,
     has_event,
+    kept_by_writer,
     places_for,
     ratings_needed,
     record_review,
     session_counts,
     session_facts,
     set_platform_ref,
-    wave_places,
 )
-from fieldwork.platforms import (
-    PlatformError,
-    PublishRequest,
-    RecruitmentPlatform,
-    Submission,
-    get_platform,
-)
-from fieldwork.quality import Decision, decide
+from fieldwork.platforms import PublishRequest, RecruitmentPlatform, get_platform
+from fieldwork.quality import decide
+from fieldwork.reconcile import reconcile, review_submissions
+from study.config_recruitment import filter_payload
 from study.loading import LoadedStudy
-from study.store import ArgumentRow, AssignmentRow, RatingRow, Store
+from study.store import Store
 from study.store.models import utcnow
 from study.store.repo import close_wave, current_wave, log_event, open_wave
 from surveys import completion_codes
@@ -70,36 +66,12 @@ class WaveStatus:
         return 100.0 * self.arguments_done / self.arguments if self.arguments else 0.0
 
 
-def completed_ratings(store: Store, study_id: int) -> dict[int, int]:
-    """Completed ratings (an after-rating exists) per argument id, across all waves."""
-    with store.session() as session:
-        rows = session.execute(
-            select(ArgumentRow.id, func.count(RatingRow.id))
-            .select_from(ArgumentRow)
-            .outerjoin(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-            .outerjoin(
-                RatingRow,
-                (RatingRow.assignment_id == AssignmentRow.id) & RatingRow.after.is_not(None),
-            )
-            .where(ArgumentRow.study_id == study_id)
-            .group_by(ArgumentRow.id)
-        )
-        return {arg_id: n for arg_id, n in rows}
-
-
 def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
     target = loaded.study.participants.per_argument
     counts = completed_ratings(store, loaded.study_id)
+    writers = kept_by_writer(store, loaded.study_id)
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
-        rows = session.execute(
-            select(ArgumentRow.writer, func.count(RatingRow.id))
-            .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-            .where(ArgumentRow.study_id == loaded.study_id, RatingRow.after.is_not(None))
-            .group_by(ArgumentRow.writer)
-        ).all()
-        writers = {writer: int(n) for writer, n in rows}
         number, status = (wave.number, wave.status) if wave else (0, "none")
         ref, wave_id = (wave.platform_ref, wave.id) if wave else ("", None)
     return WaveStatus(
@@ -130,10 +102,15 @@ def platform_for(loaded: LoadedStudy) -> RecruitmentPlatform:
     return get_platform(recruitment.platform, recruitment)
 
 
-def publish_request(loaded: LoadedStudy, places: int, wave: int) -> PublishRequest:
-    """What the platform is asked to recruit for one wave of the study."""
+def publish_request(
+    loaded: LoadedStudy, places: int, wave: int, earlier: tuple[str, ...] = ()
+) -> PublishRequest:
+    """What the platform is asked to recruit for one wave of the study. `earlier` are the
+    platform references of the study's earlier waves, whose participants are kept out (unless
+    `recruitment.filters.block_earlier_waves = false`)."""
     study = loaded.study
     rec = study.recruitment
+    blocked = earlier if rec.filters.block_earlier_waves else ()
     completed, failed_attention = completion_codes(study)
     description = rec.description or (
         f"Read {study.participants.items_per_participant} short arguments and say how much you "
@@ -146,10 +123,14 @@ def publish_request(loaded: LoadedStudy, places: int, wave: int) -> PublishReque
         description=description,
         survey_url=rec.survey_url,
         places=rec.places or places,
-        reward_pence=round(rec.reward_gbp * 100),
+        reward=rec.reward_minor,
         estimated_minutes=rec.estimated_minutes,
         completion_code=completed,
         failed_attention_code=failed_attention,
+        currency=rec.currency,
+        maximum_allowed_minutes=study.participants.reservation_minutes,
+        filters=tuple(filter_payload(rec.filters, blocked)),
+        auto_approve=rec.auto_approve,
     )
 
 
@@ -181,7 +162,12 @@ def open_fieldwork(
         return wave_status(store, loaded)
     platform = platform or platform_for(loaded)
     if not ref:
-        request = publish_request(loaded, places, number)
+        request = publish_request(
+            loaded,
+            places,
+            number,
+            earlier_refs(store, loaded.study_id, study.recruitment.platform, number),
+        )
         ref = platform.create(request)
         set_platform_ref(store, wave_id, ref)
         _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": places})
@@ -210,70 +196,18 @@ def sync_fieldwork(
     if current is not None:  # a closed wave's late submissions still need their review
         if platform.has_submissions:
             if current[1]:
-                problems = review_submissions(store, loaded, platform, current[0], current[1])
+                is_open = current[2] == "open"
+                problems = review_submissions(
+                    store, loaded, platform, current[0], current[1], top_up_first=is_open
+                )
                 if current[2] == "open":
-                    problems += top_up(store, loaded, platform, current[1])
+                    problems += reconcile(store, loaded, platform, current[1])
         else:
             check_sessions(store, loaded, current[0])
     status = wave_status(store, loaded)
     if status.complete and status.status == "open":
         status = _close(store, loaded, platform)
     return replace(status, released=released, problems=tuple(problems))
-
-
-def review_submissions(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, wave_id: int, ref: str
-) -> list[str]:
-    """Apply the quality rules to every submission of the wave on the platform; returns one
-    line per submission the platform refused (the others are done and recorded)."""
-    facts = session_facts(store, wave_id, loaded.study.participants.words_per_minute)
-    by_submission = {ps: (sid, review, f) for sid, (ps, review, f) in facts.items() if ps}
-    problems = []
-    for sub in platform.submissions(ref):
-        sid, review, fact = by_submission.get(sub.id, (None, "", None))
-        if review in REVIEWED:
-            continue
-        decision = decide(sub.status, fact, loaded.study.exclusions)
-        if decision.review in ("", review) or (
-            decision.action == "return" and sub.return_requested
-        ):
-            continue
-        try:
-            _apply(platform, sub, decision)
-        except (PlatformError, ValueError) as exc:
-            problems.append(f"submission {sub.id}: {exc}")
-            continue
-        record_review(store, loaded.study_id, sid, decision)
-    return problems
-
-
-def top_up(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, ref: str) -> list[str]:
-    """Add places on the platform when the participants still needed outnumber the free places
-    and the people still taking part (rejected, returned and timed-out submissions free their
-    places by themselves). Never when the study file fixes `recruitment.places`."""
-    study = loaded.study
-    if study.recruitment.places:
-        return []
-    with store.session() as session:
-        wave = current_wave(session, loaded.study_id)
-        number = wave.number if wave is not None else 0
-    total = wave_places(store, loaded.study_id, number)
-    subs = platform.submissions(ref)
-    taking = sum(s.status in PLACE_TAKING for s in subs)
-    in_progress = sum(s.status in ("reserved", "active") for s in subs)
-    needed = places_for(
-        ratings_needed(completed_ratings(store, loaded.study_id), study.participants.per_argument),
-        study.participants.items_per_participant,
-    )
-    shortfall = needed - in_progress - max(0, total - taking)
-    if total == 0 or shortfall <= 0:
-        return []
-    try:
-        platform.add_places(ref, total + shortfall)
-    except PlatformError as exc:
-        return [f"adding places: {exc}"]
-    _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": total + shortfall})
-    return []
 
 
 def check_sessions(store: Store, loaded: LoadedStudy, wave_id: int) -> int:
@@ -324,15 +258,6 @@ def _close(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform) -> 
         if wave is not None and wave.status == "open":
             close_wave(session, wave)
     return wave_status(store, loaded)
-
-
-def _apply(platform: RecruitmentPlatform, sub: Submission, decision: Decision) -> None:
-    if decision.action == "approve":
-        platform.approve(sub)
-    elif decision.action == "reject":
-        platform.reject(sub, decision.message, decision.category)
-    elif decision.action == "return":
-        platform.request_return(sub, [decision.message])
 
 
 def _event(store: Store, loaded: LoadedStudy, kind: str, payload: dict[str, object]) -> None:
