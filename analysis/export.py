@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 FORMATS = (".csv", ".parquet")
 
 
@@ -14,7 +16,7 @@ def export_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(
+        raise AnalysisError(
             f"cannot export to {str(path)!r}: unknown file type {suffix or '(none)'!r}; "
             f"end the file name with one of: {', '.join(FORMATS)}"
         )

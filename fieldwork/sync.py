@@ -14,28 +14,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from common import UsageError
 from fieldwork.field_store import (
-    completed_ratings,
+    WaveState,
+    completed_counts,
     earlier_refs,
     has_event,
     kept_by_writer,
+    load_wave_state,
     places_for,
     ratings_needed,
     record_review,
     session_counts,
-    session_facts,
     set_platform_ref,
 )
-from fieldwork.platforms import PublishRequest, RecruitmentPlatform, get_platform
-from fieldwork.quality import decide
-from fieldwork.reconcile import reconcile, review_submissions
-from study.config_recruitment import filter_payload
-from study.loading import LoadedStudy
-from study.store import Store
-from study.store.models import utcnow
-from study.store.repo import close_wave, current_wave, log_event, open_wave
+from fieldwork.platforms import (
+    PlatformError,
+    PublishRequest,
+    RecruitmentPlatform,
+    Submission,
+    SubmissionStatus,
+    get_platform,
+)
+from fieldwork.quality import Decision
+from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
+from study import LoadedStudy, filter_payload
+from study.store import (
+    Store,
+    WaveRow,
+    close_wave,
+    current_wave,
+    log_event,
+    open_wave,
+    utcnow,
+)
 from surveys import completion_codes
-from surveys.assignment import release_expired as release_assignments
+from surveys import release_expired as release_assignments
+
+# What a submission's status becomes on the platform once a decision is sent.
+DECIDED_STATUS: dict[str, SubmissionStatus] = {"approve": "approved", "reject": "rejected"}
 
 
 @dataclass(frozen=True)
@@ -66,12 +83,21 @@ class WaveStatus:
         return 100.0 * self.arguments_done / self.arguments if self.arguments else 0.0
 
 
+def completed_ratings(
+    store: Store, study_id: int, dropping: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """Kept ratings per argument id, across all waves (`dropping`: sessions about to be
+    excluded)."""
+    with store.session() as session:
+        return completed_counts(session, study_id, dropping)
+
+
 def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
     target = loaded.study.participants.per_argument
     counts = completed_ratings(store, loaded.study_id)
-    writers = kept_by_writer(store, loaded.study_id)
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
+        writers = kept_by_writer(session, loaded.study_id)
         number, status = (wave.number, wave.status) if wave else (0, "none")
         ref, wave_id = (wave.platform_ref, wave.id) if wave else ("", None)
     return WaveStatus(
@@ -145,7 +171,7 @@ def open_fieldwork(
         return status
     study = loaded.study
     if status.arguments == 0:
-        raise ValueError(
+        raise UsageError(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
@@ -162,12 +188,8 @@ def open_fieldwork(
         return wave_status(store, loaded)
     platform = platform or platform_for(loaded)
     if not ref:
-        request = publish_request(
-            loaded,
-            places,
-            number,
-            earlier_refs(store, loaded.study_id, study.recruitment.platform, number),
-        )
+        earlier = earlier_refs(store, loaded.study_id, study.recruitment.platform, number)
+        request = publish_request(loaded, places, number, earlier)
         ref = platform.create(request)
         set_platform_ref(store, wave_id, ref)
         _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": places})
@@ -185,42 +207,141 @@ def sync_fieldwork(
     """One sync: collect answers (the simulated panel answers inline), release expired
     reservations, review every submission by the study's quality rules (approve, reject or ask
     to return on the platform; mark exclusions in the store), then close the wave when its
-    quota is met. Returns the status after the sync, with any per-submission problems."""
+    quota is met. Returns the status after the sync, with any per-submission problems.
+
+    The wave's state is read once (`load_wave_state`); the reviews and the places to add are
+    decided from it by pure functions, then written to the platform and the store. On a
+    platform with submissions the study is reconciled too (`_review_and_reconcile`)."""
     platform = platform or platform_for(loaded)
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
-    with store.session() as session:
-        wave = current_wave(session, loaded.study_id)
-        current = (wave.id, wave.platform_ref, wave.status) if wave else None
+    study = loaded.study
+    state = load_wave_state(store, loaded.study_id, study.participants.words_per_minute)
     problems: list[str] = []
-    if current is not None:  # a closed wave's late submissions still need their review
-        if platform.has_submissions:
-            if current[1]:
-                is_open = current[2] == "open"
-                problems = review_submissions(
-                    store, loaded, platform, current[0], current[1], top_up_first=is_open
-                )
-                if current[2] == "open":
-                    problems += reconcile(store, loaded, platform, current[1])
-        else:
-            check_sessions(store, loaded, current[0])
+    if state is None:
+        return replace(wave_status(store, loaded), released=released)
+    if not platform.has_submissions:  # links, simulated: only mark exclusions
+        for review in session_checks(state, study.exclusions):
+            record_review(store, loaded.study_id, review.session_id, review.decision)
+    elif state.ref:  # a closed wave's late submissions still need their review
+        problems = _review_and_reconcile(store, loaded, platform, state)
     status = wave_status(store, loaded)
     if status.complete and status.status == "open":
-        status = _close(store, loaded, platform)
+        status = _close(store, loaded, platform, state.wave_id, state.ref)
     return replace(status, released=released, problems=tuple(problems))
 
 
-def check_sessions(store: Store, loaded: LoadedStudy, wave_id: int) -> int:
-    """Platforms without submissions (links, simulated): mark exclusions of finished
-    sessions. Returns how many sessions were checked."""
-    facts = session_facts(store, wave_id, loaded.study.participants.words_per_minute)
-    checked = 0
-    for sid, (_, review, fact) in facts.items():
-        if review or fact.status not in ("completed", "timed_out"):
+def _review_and_reconcile(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, state: WaveState
+) -> list[str]:
+    """Rejections and return requests first, then the places the quota still needs (counting
+    only the ratings that will be kept), then the approvals in bulk, so a study whose places
+    are all approved never completes on the platform while ratings are missing; then the
+    study's own status (resume it if the platform paused it)."""
+    submissions = platform.submissions(state.ref)
+    reviews = submission_reviews(state, submissions, loaded.study.exclusions)
+    approvals = [r for r in reviews if r.decision.action == "approve"]
+    others = [r for r in reviews if r.decision.action != "approve"]
+    problems, submissions = _apply_reviews(store, loaded, platform, submissions, others)
+    if state.status == "open":
+        dropping = frozenset(
+            r.session_id for r in approvals if r.session_id is not None and r.decision.exclusion
+        )
+        now = replace(state, counts=completed_ratings(store, loaded.study_id, dropping))
+        problems += _add_places(store, loaded, platform, now, submissions)
+    problems += _approve_all(store, loaded, platform, approvals)
+    if state.status == "open":
+        problems += reconcile_study(store, loaded, platform, state)
+    return problems
+
+
+def _approve_all(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, approvals: list[Review]
+) -> list[str]:
+    subs = [r.submission for r in approvals if r.submission is not None]
+    if not subs:
+        return []
+    try:
+        platform.approve_many(subs)
+    except (PlatformError, ValueError) as exc:
+        return [f"approving {len(subs)} submissions: {exc}"]
+    for review in approvals:
+        record_review(store, loaded.study_id, review.session_id, review.decision)
+    return []
+
+
+def reconcile_study(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, state: WaveState
+) -> list[str]:
+    """Read the study's status on the platform: resume a study the platform paused by itself
+    (a full study lost a submission to a rejection or a return) while ratings are missing; say
+    so when it completed by itself with ratings missing."""
+    study = platform.state(state.ref)
+    target = loaded.study.participants.per_argument
+    short = sum(n < target for n in completed_ratings(store, loaded.study_id).values())
+    if study is None or short == 0:
+        return []
+    if study.paused:
+        try:
+            platform.resume(state.ref)
+        except PlatformError as exc:
+            return [f"resuming the paused study: {exc}"]
+        _event(store, loaded, "wave.resumed", {"wave": state.number, "ref": state.ref})
+    elif study.status == "COMPLETED":
+        return [
+            f"the study {state.ref} completed on the platform with {short} arguments short of "
+            f"{target} ratings; close this wave with `persuasion field close "
+            f"{loaded.study.name} --force` and open another"
+        ]
+    return []
+
+
+def _apply_reviews(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    submissions: list[Submission],
+    reviews: list[Review],
+) -> tuple[list[str], list[Submission]]:
+    """Send each decision to the platform and record it; returns one line per submission the
+    platform refused, and the submissions with the statuses the decisions gave them."""
+    problems = []
+    after = {sub.id: sub for sub in submissions}
+    for review in reviews:
+        sub = review.submission
+        if sub is None:
             continue
-        record_review(store, loaded.study_id, sid, decide(None, fact, loaded.study.exclusions))
-        checked += 1
-    return checked
+        try:
+            _apply(platform, sub, review.decision)
+        except (PlatformError, ValueError) as exc:
+            problems.append(f"submission {sub.id}: {exc}")
+            continue
+        record_review(store, loaded.study_id, review.session_id, review.decision)
+        if review.decision.action in DECIDED_STATUS:
+            after[sub.id] = replace(sub, status=DECIDED_STATUS[review.decision.action])
+    return problems, list(after.values())
+
+
+def _add_places(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    state: WaveState,
+    submissions: list[Submission],
+) -> list[str]:
+    """Top up the wave's places (never when the study file fixes `recruitment.places`)."""
+    if loaded.study.recruitment.places:
+        return []
+    extra = places_to_add(state, submissions, loaded.study.participants)
+    if extra == 0:
+        return []
+    try:
+        platform.add_places(state.ref, state.places + extra)
+    except PlatformError as exc:
+        return [f"adding places: {exc}"]
+    payload = {"wave": state.number, "ref": state.ref, "places": state.places + extra}
+    _event(store, loaded, "wave.places", payload)
+    return []
 
 
 def close_fieldwork(
@@ -234,30 +355,41 @@ def close_fieldwork(
     status = wave_status(store, loaded)
     name = loaded.study.name
     if status.status != "open":
-        raise ValueError(
+        raise UsageError(
             f"study {name!r} has no open wave to close (last wave: {status.wave or 'none'}, "
             f"{status.status}); open one with `persuasion field open {name}`"
         )
     if not status.complete and not force:
-        raise ValueError(
+        raise UsageError(
             f"wave {status.wave} of study {name!r} is not complete: {status.arguments_done} of "
             f"{status.arguments} arguments have {status.target} ratings; keep syncing "
             f"(`persuasion field sync {name}`) or close it anyway with --force"
         )
-    return _close(store, loaded, platform or platform_for(loaded))
-
-
-def _close(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform) -> WaveStatus:
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
-        ref = wave.platform_ref if wave is not None else ""
+        wave_id, ref = (wave.id, wave.platform_ref) if wave is not None else (0, "")
+    return _close(store, loaded, platform or platform_for(loaded), wave_id, ref)
+
+
+def _close(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, wave_id: int, ref: str
+) -> WaveStatus:
     if ref and platform.has_submissions:
         platform.close(ref)
     with store.session() as session:
-        wave = current_wave(session, loaded.study_id)
+        wave = session.get(WaveRow, wave_id)
         if wave is not None and wave.status == "open":
             close_wave(session, wave)
     return wave_status(store, loaded)
+
+
+def _apply(platform: RecruitmentPlatform, sub: Submission, decision: Decision) -> None:
+    if decision.action == "approve":
+        platform.approve(sub)
+    elif decision.action == "reject":
+        platform.reject(sub, decision.message, decision.category)
+    elif decision.action == "return":
+        platform.request_return(sub, [decision.message])
 
 
 def _event(store: Store, loaded: LoadedStudy, kind: str, payload: dict[str, object]) -> None:

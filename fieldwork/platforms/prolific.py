@@ -50,7 +50,7 @@ from fieldwork.platforms.prolific_convert import (
     study_body,
     survey_link,
 )
-from study.config import Recruitment
+from study import Recruitment
 
 __all__ = ["ProlificClient", "ProlificPlatform", "UncertainOutcome", "study_body", "survey_link"]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from common import UsageError
 from fieldwork.platforms.base import (
     PlatformError,
     PublishRequest,
@@ -171,11 +172,11 @@ def reject_body(submission: Submission, message: str, category: str) -> dict[str
     """Reject with one of Prolific's categories and a message of at least 100 characters."""
     _check_reviewable(submission, "reject")
     if category not in REJECTION_CATEGORIES:
-        raise ValueError(
+        raise UsageError(
             f"unknown rejection category {category!r}; allowed: {', '.join(REJECTION_CATEGORIES)}"
         )
     if len(message) < MIN_REJECTION_MESSAGE:
-        raise ValueError(
+        raise UsageError(
             f"a rejection message must be at least {MIN_REJECTION_MESSAGE} characters "
             f"(Prolific's rule); this one has {len(message)}: {message!r}"
         )
@@ -184,7 +185,7 @@ def reject_body(submission: Submission, message: str, category: str) -> dict[str
 
 def return_body(reasons: list[str]) -> dict[str, Any]:
     if not reasons:
-        raise ValueError("a return request needs at least one reason")
+        raise UsageError("a return request needs at least one reason")
     return {"request_return_reasons": list(reasons)}
 
 
@@ -192,11 +193,11 @@ def bonus_body(study_ref: str, bonuses: list[tuple[str, int]]) -> dict[str, Any]
     """Set up bonuses by submission id: `amount` in minor units becomes Prolific's decimal
     amount in the study's currency (250 -> "2.50")."""
     if not bonuses:
-        raise ValueError("a bonus payment needs at least one submission")
+        raise UsageError("a bonus payment needs at least one submission")
     lines = []
     for submission_id, amount in bonuses:
         if amount <= 0:
-            raise ValueError(f"bonus for submission {submission_id} must be positive: {amount}")
+            raise UsageError(f"bonus for submission {submission_id} must be positive: {amount}")
         lines.append(f"{submission_id},{amount // 100}.{amount % 100:02d}")
     return {"study_id": study_ref, "csv_bonuses": "\n".join(lines)}
 
@@ -225,7 +226,7 @@ def error_message(status: int, data: Any, what: str) -> str:
 
 def _check_reviewable(submission: Submission, verb: str) -> None:
     if submission.status != "awaiting_review":
-        raise ValueError(
+        raise UsageError(
             f"cannot {verb} submission {submission.id}: its status is "
             f"{submission.status!r}; only submissions awaiting review can be reviewed"
         )
