@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import Session
 
-from fieldwork.quality import Decision, SessionFacts, min_reading_ms
+from fieldwork.quality import Decision
+from study import SessionFacts, Study, argument_min_reading_ms
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -67,7 +68,7 @@ class WaveState:
     facts: dict[int, tuple[str, str, SessionFacts]]
 
 
-def load_wave_state(store: Store, study_id: int, words_per_minute: int) -> WaveState | None:
+def load_wave_state(store: Store, study_id: int, study: Study) -> WaveState | None:
     """The study's current wave and everything a sync needs about it, read in one
     transaction; None when the study has no wave yet."""
     with store.session() as session:
@@ -81,7 +82,7 @@ def load_wave_state(store: Store, study_id: int, words_per_minute: int) -> WaveS
             wave.status,
             completed_counts(session, study_id),
             _wave_places(session, study_id, wave.number),
-            _session_facts(session, wave.id, words_per_minute),
+            _session_facts(session, wave.id, study),
         )
 
 
@@ -128,7 +129,7 @@ def kept_by_writer(session: Session, study_id: int) -> dict[str, int]:
 
 
 def _session_facts(
-    session: Session, wave_id: int, words_per_minute: int
+    session: Session, wave_id: int, study: Study
 ) -> dict[int, tuple[str, str, SessionFacts]]:
     sessions = session.execute(
         select(SessionRow.id, SessionRow.platform_session, SessionRow.review, SessionRow.status)
@@ -155,7 +156,7 @@ def _session_facts(
     minimum: dict[int, list[int]] = defaultdict(list)
     for sid, ms, text in reading:
         read[sid].append(ms)
-        minimum[sid].append(min_reading_ms(len(text.split()), words_per_minute))
+        minimum[sid].append(argument_min_reading_ms(text, study))
     return {
         sid: (
             platform_session,

@@ -216,7 +216,7 @@ def sync_fieldwork(
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
     study = loaded.study
-    state = load_wave_state(store, loaded.study_id, study.participants.words_per_minute)
+    state = load_wave_state(store, loaded.study_id, study)
     problems: list[str] = []
     if state is None:
         return replace(wave_status(store, loaded), released=released)

@@ -160,7 +160,7 @@ def waves_step(db: str | None, name: str) -> dict[str, str]:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
-        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+        ratings = ratings_table(store, study_id, study)
         return history.waves_by_writer(ratings)
 
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from analysis import COLUMNS, kept, ratings_table
+from study.config import Exclusions
 from study.importers import import_anthropic
 from study.store import AssignmentRow, AttentionAnswerRow, RatingRow, SessionRow, Store
-from study.store.repo import get_study_row
+from study.store.repo import get_study_row, study_config
 
 
 @pytest.mark.postgres
@@ -38,12 +39,17 @@ def test_columns_persuasion_and_every_exclusion_reason(
         sess.exclusion = "returned"
     with any_store.session() as session:
         study_id = get_study_row(session, "tidy").id
-    table = ratings_table(any_store, study_id, 1, min_reading_fraction=0.5, words_per_minute=400)
+    with any_store.session() as session:
+        study = study_config(get_study_row(session, "tidy"))
+    reading = study.model_copy(
+        update={"exclusions": Exclusions(max_failed_attention_checks=1, min_reading_fraction=0.5)}
+    )
+    table = ratings_table(any_store, study_id, reading)
     assert list(table.columns) == COLUMNS
     assert len(table) == summary.ratings
     assert table["exclusion"].iloc[:5].tolist() == [
         "incomplete",
-        "too_fast",
+        "read_too_fast",
         "",
         "failed_attention_checks",
         "returned",
@@ -53,5 +59,5 @@ def test_columns_persuasion_and_every_exclusion_reason(
     control = ok[ok["writer"] == "control"]
     assert (control["persuasion"] == -(control["after"] - control["before"])).all()
     # without the reading rule the fast rating is kept
-    plain = ratings_table(any_store, study_id, 1)
+    plain = ratings_table(any_store, study_id)
     assert plain["exclusion"].iloc[1] == ""
