@@ -36,7 +36,8 @@ def build_report(
     ratings: pd.DataFrame, study: Study, out_dir: Path, *, simulated: bool, claim_set_hash: str = ""
 ) -> Report:
     """Run the analysis plan and write every output of the report to `out_dir`."""
-    results = analyse(ratings, study.analysis, seed=study.study.seed)
+    writers = [w.id for w in study.writers]
+    results = analyse(ratings, study.analysis, seed=study.study.seed, writers=writers)
     return write_report(results, study, out_dir, simulated=simulated, claim_set_hash=claim_set_hash)
 
 

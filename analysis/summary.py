@@ -127,6 +127,4 @@ def summary_markdown(name: str, results: Results, simulated: bool) -> str:
             f"Control arm: mean {fmt(row['mean_persuasion'])} "
             f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
         ]
-    for section, note in results.notes.items():
-        lines += ["", f"- not estimated ({section}): {note}"]
     return "\n".join(lines) + "\n"
