@@ -29,14 +29,7 @@ def load_stored_study(db: str | None, name: str) -> StoredStudy:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
             simulated, claim_hash = row.simulated, row.claim_set_hash
-        rules = study.exclusions
-        ratings = ratings_table(
-            store,
-            study_id,
-            rules.max_failed_attention_checks,
-            rules.min_reading_fraction,
-            study.participants.words_per_minute,
-        )
+        ratings = ratings_table(store, study_id, study)
     return StoredStudy(study, study_id, simulated, claim_hash, ratings)
 
 

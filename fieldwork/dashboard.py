@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from common import MissingFile
+from study.exclusions import argument_min_reading_ms
 from study.store import (
     REPORT_PUBLISHED,
     ArgumentRow,
@@ -29,7 +30,7 @@ from study.store import (
     get_study_row,
     study_config,
 )
-from surveys import aware, min_reading_ms
+from surveys import aware
 
 EXPORT_COLUMNS = (
     "wave",
@@ -103,7 +104,7 @@ def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
     for r in result:
         rec = dict(r._mapping)
         rec["persuasion"] = rec["direction"] * (rec["after"] - rec["before"])
-        rec["min_reading_ms"] = min_reading_ms(rec.pop("text"), study)
+        rec["min_reading_ms"] = argument_min_reading_ms(rec.pop("text"), study)
         out.append({c: rec[c] for c in EXPORT_COLUMNS})
     return out
 

@@ -64,7 +64,7 @@ def study_status(
             .where(WaveRow.study_id == study_id)
             .order_by(WaveRow.number)
         ).all()
-    table = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+    table = ratings_table(store, study_id, study)
     excluded = table.loc[table["exclusion"] != "", "exclusion"].value_counts()
     declared = [w.id for w in study.writers]
     writers = declared + sorted(set(arguments) - set(declared))
