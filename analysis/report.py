@@ -33,11 +33,26 @@ class Report:
 
 
 def build_report(
-    ratings: pd.DataFrame, study: Study, out_dir: Path, *, simulated: bool, claim_set_hash: str = ""
+    ratings: pd.DataFrame,
+    study: Study,
+    out_dir: Path,
+    *,
+    simulated: bool,
+    claim_set_hash: str = "",
+    incomplete: str = "",
 ) -> Report:
-    """Run the analysis plan and write every output of the report to `out_dir`."""
-    results = analyse(ratings, study.analysis, seed=study.study.seed)
-    return write_report(results, study, out_dir, simulated=simulated, claim_set_hash=claim_set_hash)
+    """Run the analysis plan and write every output of the report to `out_dir`. A non-empty
+    `incomplete` (what fieldwork still lacks) heads the report as a banner."""
+    writers = [w.id for w in study.writers]
+    results = analyse(ratings, study.analysis, seed=study.study.seed, writers=writers)
+    return write_report(
+        results,
+        study,
+        out_dir,
+        simulated=simulated,
+        claim_set_hash=claim_set_hash,
+        incomplete=incomplete,
+    )
 
 
 def write_report(
@@ -48,6 +63,7 @@ def write_report(
     simulated: bool,
     claim_set_hash: str = "",
     formats: tuple[str, ...] = fig.FORMATS,
+    incomplete: str = "",
 ) -> Report:
     """Write every output of the report; figures in `formats` (PNG is always written: the
     HTML page embeds it)."""
@@ -68,9 +84,9 @@ def write_report(
             (tables_dir / f"{name}.tex").write_text(
                 to_latex(frame, caption, f"tab:{name}"), encoding="utf-8"
             )
-    summary = summary_markdown(study.name, results, simulated)
+    summary = summary_markdown(study.name, results, simulated, incomplete)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
-    html = _render(results, study, figure_paths, widths, simulated, claim_set_hash)
+    html = _render(results, study, figure_paths, widths, simulated, claim_set_hash, incomplete)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
     return Report(
         out_dir,
@@ -110,6 +126,7 @@ def _render(
     widths: dict[str, float],
     simulated: bool,
     claim_set_hash: str,
+    incomplete: str = "",
 ) -> str:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"])
@@ -138,6 +155,7 @@ def _render(
         study=study.name,
         description=study.study.description,
         simulated=simulated,
+        incomplete=incomplete,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         n_ratings=len(ratings),
         n_kept=len(results.data),

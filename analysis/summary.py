@@ -87,10 +87,13 @@ CAPTIONS: dict[str, str] = {
 }
 
 
-def summary_markdown(name: str, results: Results, simulated: bool) -> str:
-    """A short Markdown summary: banner, per-writer means, primary contrasts, control check."""
+def summary_markdown(name: str, results: Results, simulated: bool, incomplete: str = "") -> str:
+    """A short Markdown summary: banners (incomplete fieldwork, simulated data), per-writer
+    means, primary contrasts, control check."""
     plan = results.plan
     lines = [f"# Persuasion report: {name}", ""]
+    if incomplete:
+        lines += [f"**PARTIAL DATA**: {incomplete}", ""]
     if simulated:
         lines += ["**SIMULATED DATA**: these numbers test the pipeline, not people.", ""]
     lines += findings_markdown(findings(results))
@@ -127,6 +130,4 @@ def summary_markdown(name: str, results: Results, simulated: bool) -> str:
             f"Control arm: mean {fmt(row['mean_persuasion'])} "
             f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
         ]
-    for section, note in results.notes.items():
-        lines += ["", f"- not estimated ({section}): {note}"]
     return "\n".join(lines) + "\n"

@@ -3,8 +3,10 @@ platform), sync it (collect answers, release expired reservations, apply the qua
 every submission, close the wave when its quota is met), report its progress, close it. Flows
 and the `persuasion field` commands call these; each reads the store and is safe to run again.
 
-The quota: every argument of the study has at least `participants.per_argument` completed
-ratings (ratings of earlier waves count, so a new generation round fields only what is new).
+The quota: every argument of the study has at least `participants.per_argument` kept
+ratings: completed ratings of sessions the quality rules did not exclude (ratings of earlier
+waves count, so a new generation round fields only what is new). An excluded session's items
+go back to the pool, so every argument ends with ratings the analysis can use.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from common import UsageError
 from fieldwork.field_store import (
     WaveState,
     completed_counts,
+    earlier_refs,
     has_event,
+    kept_by_writer,
     load_wave_state,
     places_for,
     ratings_needed,
@@ -36,11 +38,8 @@ from fieldwork.platforms import (
 )
 from fieldwork.quality import Decision
 from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
-from study import LoadedStudy
+from study import LoadedStudy, filter_payload
 from study.store import (
-    ArgumentRow,
-    AssignmentRow,
-    RatingRow,
     Store,
     WaveRow,
     close_wave,
@@ -84,10 +83,13 @@ class WaveStatus:
         return 100.0 * self.arguments_done / self.arguments if self.arguments else 0.0
 
 
-def completed_ratings(store: Store, study_id: int) -> dict[int, int]:
-    """Completed ratings (an after-rating exists) per argument id, across all waves."""
+def completed_ratings(
+    store: Store, study_id: int, dropping: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """Kept ratings per argument id, across all waves (`dropping`: sessions about to be
+    excluded)."""
     with store.session() as session:
-        return completed_counts(session, study_id)
+        return completed_counts(session, study_id, dropping)
 
 
 def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
@@ -95,14 +97,7 @@ def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
     counts = completed_ratings(store, loaded.study_id)
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
-        rows = session.execute(
-            select(ArgumentRow.writer, func.count(RatingRow.id))
-            .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-            .where(ArgumentRow.study_id == loaded.study_id, RatingRow.after.is_not(None))
-            .group_by(ArgumentRow.writer)
-        ).all()
-        writers = {writer: int(n) for writer, n in rows}
+        writers = kept_by_writer(session, loaded.study_id)
         number, status = (wave.number, wave.status) if wave else (0, "none")
         ref, wave_id = (wave.platform_ref, wave.id) if wave else ("", None)
     return WaveStatus(
@@ -133,10 +128,15 @@ def platform_for(loaded: LoadedStudy) -> RecruitmentPlatform:
     return get_platform(recruitment.platform, recruitment)
 
 
-def publish_request(loaded: LoadedStudy, places: int, wave: int) -> PublishRequest:
-    """What the platform is asked to recruit for one wave of the study."""
+def publish_request(
+    loaded: LoadedStudy, places: int, wave: int, earlier: tuple[str, ...] = ()
+) -> PublishRequest:
+    """What the platform is asked to recruit for one wave of the study. `earlier` are the
+    platform references of the study's earlier waves, whose participants are kept out (unless
+    `recruitment.filters.block_earlier_waves = false`)."""
     study = loaded.study
     rec = study.recruitment
+    blocked = earlier if rec.filters.block_earlier_waves else ()
     completed, failed_attention = completion_codes(study)
     description = rec.description or (
         f"Read {study.participants.items_per_participant} short arguments and say how much you "
@@ -149,10 +149,14 @@ def publish_request(loaded: LoadedStudy, places: int, wave: int) -> PublishReque
         description=description,
         survey_url=rec.survey_url,
         places=rec.places or places,
-        reward_pence=round(rec.reward_gbp * 100),
+        reward=rec.reward_minor,
         estimated_minutes=rec.estimated_minutes,
         completion_code=completed,
         failed_attention_code=failed_attention,
+        currency=rec.currency,
+        maximum_allowed_minutes=study.participants.reservation_minutes,
+        filters=tuple(filter_payload(rec.filters, blocked)),
+        auto_approve=rec.auto_approve,
     )
 
 
@@ -184,7 +188,8 @@ def open_fieldwork(
         return wave_status(store, loaded)
     platform = platform or platform_for(loaded)
     if not ref:
-        request = publish_request(loaded, places, number)
+        earlier = earlier_refs(store, loaded.study_id, study.recruitment.platform, number)
+        request = publish_request(loaded, places, number, earlier)
         ref = platform.create(request)
         set_platform_ref(store, wave_id, ref)
         _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": places})
@@ -205,7 +210,8 @@ def sync_fieldwork(
     quota is met. Returns the status after the sync, with any per-submission problems.
 
     The wave's state is read once (`load_wave_state`); the reviews and the places to add are
-    decided from it by pure functions, then written to the platform and the store."""
+    decided from it by pure functions, then written to the platform and the store. On a
+    platform with submissions the study is reconciled too (`_review_and_reconcile`)."""
     platform = platform or platform_for(loaded)
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
@@ -218,15 +224,76 @@ def sync_fieldwork(
         for review in session_checks(state, study.exclusions):
             record_review(store, loaded.study_id, review.session_id, review.decision)
     elif state.ref:  # a closed wave's late submissions still need their review
-        submissions = platform.submissions(state.ref)
-        reviews = submission_reviews(state, submissions, study.exclusions)
-        problems, submissions = _apply_reviews(store, loaded, platform, submissions, reviews)
-        if state.status == "open":
-            problems += _add_places(store, loaded, platform, state, submissions)
+        problems = _review_and_reconcile(store, loaded, platform, state)
     status = wave_status(store, loaded)
     if status.complete and status.status == "open":
         status = _close(store, loaded, platform, state.wave_id, state.ref)
     return replace(status, released=released, problems=tuple(problems))
+
+
+def _review_and_reconcile(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, state: WaveState
+) -> list[str]:
+    """Rejections and return requests first, then the places the quota still needs (counting
+    only the ratings that will be kept), then the approvals in bulk, so a study whose places
+    are all approved never completes on the platform while ratings are missing; then the
+    study's own status (resume it if the platform paused it)."""
+    submissions = platform.submissions(state.ref)
+    reviews = submission_reviews(state, submissions, loaded.study.exclusions)
+    approvals = [r for r in reviews if r.decision.action == "approve"]
+    others = [r for r in reviews if r.decision.action != "approve"]
+    problems, submissions = _apply_reviews(store, loaded, platform, submissions, others)
+    if state.status == "open":
+        dropping = frozenset(
+            r.session_id for r in approvals if r.session_id is not None and r.decision.exclusion
+        )
+        now = replace(state, counts=completed_ratings(store, loaded.study_id, dropping))
+        problems += _add_places(store, loaded, platform, now, submissions)
+    problems += _approve_all(store, loaded, platform, approvals)
+    if state.status == "open":
+        problems += reconcile_study(store, loaded, platform, state)
+    return problems
+
+
+def _approve_all(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, approvals: list[Review]
+) -> list[str]:
+    subs = [r.submission for r in approvals if r.submission is not None]
+    if not subs:
+        return []
+    try:
+        platform.approve_many(subs)
+    except (PlatformError, ValueError) as exc:
+        return [f"approving {len(subs)} submissions: {exc}"]
+    for review in approvals:
+        record_review(store, loaded.study_id, review.session_id, review.decision)
+    return []
+
+
+def reconcile_study(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, state: WaveState
+) -> list[str]:
+    """Read the study's status on the platform: resume a study the platform paused by itself
+    (a full study lost a submission to a rejection or a return) while ratings are missing; say
+    so when it completed by itself with ratings missing."""
+    study = platform.state(state.ref)
+    target = loaded.study.participants.per_argument
+    short = sum(n < target for n in completed_ratings(store, loaded.study_id).values())
+    if study is None or short == 0:
+        return []
+    if study.paused:
+        try:
+            platform.resume(state.ref)
+        except PlatformError as exc:
+            return [f"resuming the paused study: {exc}"]
+        _event(store, loaded, "wave.resumed", {"wave": state.number, "ref": state.ref})
+    elif study.status == "COMPLETED":
+        return [
+            f"the study {state.ref} completed on the platform with {short} arguments short of "
+            f"{target} ratings; close this wave with `persuasion field close "
+            f"{loaded.study.name} --force` and open another"
+        ]
+    return []
 
 
 def _apply_reviews(

@@ -24,6 +24,13 @@ from study.config import (
     parse_study,
     study_hash,
 )
+from study.config_recruitment import (
+    Filters,
+    filter_payload,
+    hourly,
+    money,
+    prolific_minimum_allowed_minutes,
+)
 from study.config_survey import SCALE_LABELS, AttentionCheck
 from study.examples import example_study_text, write_example
 from study.exclusions import (
@@ -45,6 +52,7 @@ __all__ = [
     "Control",
     "CustomStrategy",
     "Exclusions",
+    "Filters",
     "Generation",
     "HumanWriting",
     "LoadedStudy",
@@ -63,11 +71,15 @@ __all__ = [
     "attention_failed",
     "example_study_text",
     "exclusion",
+    "filter_payload",
+    "hourly",
     "is_study_file",
     "load_and_register",
     "load_study",
     "min_reading_ms",
+    "money",
     "parse_study",
+    "prolific_minimum_allowed_minutes",
     "study_hash",
     "write_example",
 ]

@@ -71,7 +71,9 @@ def test_open_sync_status_close(study: str, db: str, standin: ProlificStandin) -
     )
     code, out = field("close", study, "--force", "--db", db)
     assert code == 0 and "wave 1 closed" in out
-    assert standin.state.studies[ref]["status"] == "COMPLETED"
+    # stopped; the submission asked to return still awaits review on Prolific
+    assert standin.calls("POST", "/transition/")[-1].body == {"action": "STOP"}
+    assert standin.state.studies[ref]["status"] == "AWAITING REVIEW"
 
 
 def test_missing_token_is_one_error_line(
@@ -92,7 +94,9 @@ def test_refused_token_is_one_error_line(
     monkeypatch.setenv("PROLIFIC_API_TOKEN", "stale")
     code, out = field("open", study, "--db", db)
     assert code == 1
-    assert out.startswith("Error: Prolific refused to create the study (HTTP 401): Invalid token.")
+    assert out.startswith(
+        "Error: Prolific refused to list the workspace's studies (HTTP 401): Invalid token."
+    )
     assert "Traceback" not in out
 
 
@@ -117,12 +121,12 @@ def test_sync_prints_one_line_per_refused_submission(
             wave_id = wave.id
         sub = standin.add_submission(ref, submission_id="s1")
         add_session(store, 1, wave_id, argument_ids(store, 1)[:2], platform_session=sub)
-    standin.fail_next(400, path="/submissions/s1/transition/")
+    standin.fail_next(400, path="/submissions/bulk-approve/")
     code, out = field("sync", study, "--db", db)
     assert code == 0
     assert out.splitlines()[-1] == (
-        "Problem: submission s1: Prolific refused to approve submission s1 (HTTP 400): the "
-        "stand-in was told to fail"
+        "Problem: approving 1 submissions: Prolific refused to approve 1 submissions (HTTP "
+        "400): the stand-in was told to fail"
     )
     assert field("sync", study, "--db", db)[0] == 0  # the next sync approves it
     assert standin.submission("s1")["status"] == "APPROVED"
