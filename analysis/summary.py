@@ -65,6 +65,17 @@ TABLES: dict[str, tuple[str, str]] = {
         "Robustness: proportional-odds (ordered logit) log-odds of a higher after-rating than the "
         "reference writer, given C(before); model-based Wald 95% CIs.",
     ),
+    "effects": (
+        "effects",
+        "Effect sizes for meta-analysis, one row per contrast and wave: Hedges' g of persuasion "
+        "against the reference writer (ratings as independent) with its SE, the raw difference "
+        "with its Welch SE, n per arm and moderators.",
+    ),
+    "pooled_effects": (
+        "pooled_effects",
+        "Random-effects (DerSimonian-Laird) pooling of Hedges' g across the waves of each "
+        "contrast run in two waves or more; tau2 and I2 measure the heterogeneity between waves.",
+    ),
     "exclusions": ("exclusions", "Ratings per writer: total, kept and excluded by reason."),
 }
 
