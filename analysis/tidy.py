@@ -56,7 +56,8 @@ COLUMNS = [
 
 
 def ratings_table(store: Store, study_id: int, study: Study | None = None) -> pd.DataFrame:
-    """One row per rating of the study (in the order they were given), with
+    """One row per rating of the study (in content order: wave, claim, argument, participant;
+    never row ids, which follow whichever parallel writer finished first), with
     `persuasion = direction * (after - before)` and an `exclusion` reason ('' when the rating
     is kept). Excluded rows are kept, not dropped. This is the one table behind every export
     (`persuasion export`, `persuasion survey export`, the dashboard's CSV).
@@ -78,6 +79,7 @@ def ratings_table(store: Store, study_id: int, study: Study | None = None) -> pd
     minimum = {arg: argument_min_reading_ms(text, study) for arg, text in texts.items()}
     frame["min_reading_ms"] = frame["argument"].map(minimum)
     frame["after"] = frame["after"].astype("Int64")
+    frame["reading_ms"] = frame["reading_ms"].astype("Int64")
     frame["persuasion"] = frame["direction"] * (frame["after"] - frame["before"])
     frame["exclusion"] = _exclusions(frame, study.exclusions)
     return frame[COLUMNS]
@@ -129,7 +131,16 @@ def _query(study_id: int) -> Select[*tuple[Any, ...]]:
         .join(StudyRow, StudyRow.id == ArgumentRow.study_id)
         .outerjoin(failed, failed.c.session_id == SessionRow.id)
         .where(ArgumentRow.study_id == study_id)
-        .order_by(RatingRow.id)
+        # Content order, not row ids: parallel panel shards and generation threads write in
+        # whatever order they finish, and estimates draw resamples in order of appearance.
+        .order_by(
+            WaveRow.number,
+            ClaimRow.key,
+            ArgumentRow.request_key,
+            ParticipantRow.platform_id_hash,
+            AssignmentRow.position,
+            RatingRow.id,
+        )
     )
 
 

@@ -24,6 +24,26 @@ class ReportSummary:
     summary_md: str = ""
 
 
+@dataclass(frozen=True)
+class StudyOutcome:
+    """What `run-study` ends with: the report (None when the wave was not analysed), where
+    fieldwork stands, and what it still lacks ("" when the wave is complete)."""
+
+    report: ReportSummary | None
+    wave: WaveStatus
+    incomplete: str = ""
+
+
+def incomplete_note(wave: WaveStatus) -> str:
+    """One line on what a wave still lacks, or "" when every argument has its ratings."""
+    if wave.complete:
+        return ""
+    return (
+        f"wave {wave.wave} of study {wave.study!r} is {wave.status}: {wave.arguments_done} of "
+        f"{wave.arguments} arguments have their {wave.target} ratings"
+    )
+
+
 def register_step(db: str | None, study_ref: str) -> str:
     """Register the study file (or find the stored study); returns the study's name."""
     with open_store(db) as store:
@@ -106,8 +126,9 @@ def resolve_study_step(db: str | None, study_ref: str) -> str:
         return get_study_row(session, study_ref).name
 
 
-def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
-    """Analyse the stored study `name` and write its report to out_dir."""
+def analyse_step(db: str | None, name: str, out_dir: Path, incomplete: str = "") -> ReportSummary:
+    """Analyse the stored study `name` and write its report to out_dir (headed by what
+    fieldwork still lacks when `incomplete` says so)."""
     stored = load_stored_study(db, name)
     report = build_report(
         stored.ratings,
@@ -115,6 +136,8 @@ def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
         out_dir,
         simulated=stored.simulated,
         claim_set_hash=stored.claim_set_hash,
+        incomplete=incomplete,
+        provenance=stored.provenance,
     )
     return ReportSummary(
         str(report.html),
