@@ -22,6 +22,7 @@ from analysis.caveats import (
 )
 from analysis.ceiling import by_starting_rating, without_bound
 from analysis.checks import opinion
+from analysis.effects import effect_sizes, pool_waves
 from analysis.equivalence import control_check
 from analysis.errors import AnalysisError
 from analysis.estimates import before_sd, exclusion_counts, writer_means
@@ -53,6 +54,8 @@ class Results:
     starting: pd.DataFrame
     sensitivity: pd.DataFrame
     ordinal: pd.DataFrame
+    effects: pd.DataFrame  # Hedges' g per contrast and wave, for meta-analysis
+    pooled_effects: pd.DataFrame  # random-effects pooling across waves (contrasts in 2+ waves)
     scale_sd: float
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -124,6 +127,7 @@ def analyse(
         lambda: ancova_contrasts(without_bound(data), ref, smallest_effect=bound, confidence=conf),
     )
     ordinal = attempt("ordinal", lambda: ordinal_contrasts(data, ref, confidence=plan.confidence))
+    effects = _ordered(effect_sizes(data, ref), order)
     for name, frame, label in (
         ("contrasts", contrasts, "writer"),
         ("grid", grid, "cell"),
@@ -149,6 +153,8 @@ def analyse(
         starting=starting,
         sensitivity=_ordered(sensitivity, order),
         ordinal=_ordered(ordinal, order),
+        effects=effects,
+        pooled_effects=pool_waves(effects, conf),
         scale_sd=sd,
         notes=notes,
     )

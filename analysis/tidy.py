@@ -79,6 +79,7 @@ def ratings_table(store: Store, study_id: int, study: Study | None = None) -> pd
     minimum = {arg: argument_min_reading_ms(text, study) for arg, text in texts.items()}
     frame["min_reading_ms"] = frame["argument"].map(minimum)
     frame["after"] = frame["after"].astype("Int64")
+    frame["reading_ms"] = frame["reading_ms"].astype("Int64")
     frame["persuasion"] = frame["direction"] * (frame["after"] - frame["before"])
     frame["exclusion"] = _exclusions(frame, study.exclusions)
     return frame[COLUMNS]

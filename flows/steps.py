@@ -138,6 +138,7 @@ def analyse_step(db: str | None, name: str, out_dir: Path, incomplete: str = "")
         simulated=stored.simulated,
         claim_set_hash=stored.claim_set_hash,
         incomplete=incomplete,
+        provenance=stored.provenance,
     )
     return ReportSummary(
         str(report.html),
