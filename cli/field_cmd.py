@@ -29,7 +29,7 @@ def _run(db: str | None, study: str, step: Callable[..., T]) -> T:
     from study import load_and_register
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         try:
             loaded: LoadedStudy = load_and_register(store, study)
             return step(store, loaded)

@@ -110,6 +110,7 @@ def test_refused_token_is_one_error_line(
 
 def test_unknown_study_names_the_fix(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_store(db).dispose()  # an empty store (field commands never create one)
     assert field("status", "nope", "--db", db) == (
         1,
         "Error: no study named 'nope' in the store (the store has no studies yet); register "
