@@ -4,7 +4,6 @@ times, integrity signals, and the export of ratings. Platform ids never appear h
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from common.csvsafe import write_records
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -106,10 +106,9 @@ def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
 
 
 def export_csv(store: Store, study_name: str) -> str:
+    """The ratings as CSV text (text cells neutralised against formula injection)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(export_rows(store, study_name))
+    write_records(buffer, EXPORT_COLUMNS, export_rows(store, study_name))
     return buffer.getvalue()
 
 

@@ -1,0 +1,1 @@
+"""Conventions shared by every package (the bottom layer: imports nothing of ours)."""
