@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis.checks import opinion, require_columns, require_no_missing, require_rows, toward
 from analysis.equivalence import tost_p
+from analysis.errors import AnalysisError
 from analysis.models import Cluster, adjust_p, dummies, fit_ols, resolve_cluster
 
 CONTRAST_COLUMNS = [
@@ -64,13 +65,13 @@ def ancova_contrasts(
     levels = list(pd.unique(rows[term]))
     if reference not in levels:
         shown = ", ".join(map(str, levels[:10])) + (", ..." if len(levels) > 10 else "")
-        raise ValueError(
+        raise AnalysisError(
             f"reference={reference!r} has no ratings on opinion claims; choose one of: {shown}"
         )
     if len(levels) < 2:
-        raise ValueError(f"ancova_contrasts needs a level of {term!r} besides {reference!r}")
+        raise AnalysisError(f"ancova_contrasts needs a level of {term!r} besides {reference!r}")
     if rows["after_toward"].nunique() < 2:
-        raise ValueError(
+        raise AnalysisError(
             f"ancova_contrasts: every after-rating is {rows['after_toward'].iloc[0]:g} (on the "
             "toward-the-argument scale), so differences between writers cannot be estimated; "
             "check the ratings (all at the scale's bound?)"

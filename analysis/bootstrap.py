@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.checks import require_columns
+from analysis.errors import AnalysisError
 
 
 def claim_weights(n_claims: int, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
@@ -40,9 +41,9 @@ def claim_bootstrap_means(
     """
     require_columns(data, [value, claim], "claim_bootstrap_means")
     if data.empty:
-        raise ValueError(f"no ratings to bootstrap for column {value!r}; check the filters")
+        raise AnalysisError(f"no ratings to bootstrap for column {value!r}; check the filters")
     if data[value].isna().any():
-        raise ValueError(f"column {value!r} has missing values; drop or exclude them first")
+        raise AnalysisError(f"column {value!r} has missing values; drop or exclude them first")
     grouped = data.groupby(claim, observed=True, sort=True)[value].agg(["sum", "count"])
     sums = grouped["sum"].to_numpy(float)
     counts = grouped["count"].to_numpy(float)
@@ -50,7 +51,7 @@ def claim_bootstrap_means(
         rng = rng if rng is not None else np.random.default_rng(0)
         weights = claim_weights(len(grouped), n_resamples, rng)
     elif weights.shape != (n_resamples, len(grouped)):
-        raise ValueError(
+        raise AnalysisError(
             f"weights have shape {weights.shape}; expected ({n_resamples}, {len(grouped)}) "
             "for this data's claims (make them with claim_weights)"
         )

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 SCALE_MIN, SCALE_MAX = 1, 7
 SCALE_MID = (SCALE_MIN + SCALE_MAX) / 2
 
@@ -17,7 +19,7 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str], what: str) -> No
     """Raise if `data` lacks any of `columns`."""
     missing = [c for c in columns if c not in data.columns]
     if missing:
-        raise ValueError(
+        raise AnalysisError(
             f"{what} needs column(s) {', '.join(missing)}; the data has: "
             f"{', '.join(map(str, data.columns))}. Build it with analysis.ratings_table "
             "or rename your columns"
@@ -27,21 +29,21 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str], what: str) -> No
 def check_option(name: str, value: object, allowed: Sequence[object]) -> None:
     """Raise if `value` is not one of `allowed` (the runtime check behind a Literal type)."""
     if value not in allowed:
-        raise ValueError(
+        raise AnalysisError(
             f"{name}={value!r} is not allowed; allowed: {', '.join(map(repr, allowed))}"
         )
 
 
 def require_rows(data: pd.DataFrame, what: str) -> None:
     if data.empty:
-        raise ValueError(f"{what}: no ratings to analyse; check the filters and exclusions")
+        raise AnalysisError(f"{what}: no ratings to analyse; check the filters and exclusions")
 
 
 def require_no_missing(data: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     for col in columns:
         n = int(data[col].isna().sum())
         if n:
-            raise ValueError(
+            raise AnalysisError(
                 f"{what}: column {col!r} has {n} missing value(s); drop or exclude those "
                 "ratings first (analysis.kept keeps only complete, non-excluded ratings)"
             )

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.checks import require_columns
+from analysis.errors import AnalysisError
 from analysis.models import Cluster, fit_ols, resolve_cluster
 
 CONTROL_COLUMNS = [
@@ -43,7 +44,7 @@ def tost_p(
 ) -> np.ndarray:
     """TOST p-values (vectorised). NaN where `bound` is NaN; raises for bound <= 0."""
     if not np.isnan(bound) and bound <= 0:
-        raise ValueError(
+        raise AnalysisError(
             f"equivalence bound {bound!r} must be positive (the smallest effect of interest, "
             "in scale points, e.g. 0.2)"
         )

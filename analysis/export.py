@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from common.csvsafe import frame_to_csv
+from analysis.errors import AnalysisError
+from common import frame_to_csv
 
 FORMATS = (".csv", ".parquet")
 
@@ -16,7 +17,7 @@ def export_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(
+        raise AnalysisError(
             f"cannot export to {str(path)!r}: unknown file type {suffix or '(none)'!r}; "
             f"end the file name with one of: {', '.join(FORMATS)}"
         )

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.checks import check_option
+from analysis.errors import AnalysisError
 
 Cluster = Literal["auto", "claim", "claim+participant", "none"]
 CLUSTERS: tuple[str, ...] = ("auto", "claim", "claim+participant", "none")
@@ -86,7 +87,7 @@ def fit_ols(
         y = _demean(y.reshape(n, 1), codes)[:, 0]
         k_full = x.shape[1] + codes.max() + 1
     if n <= k_full:
-        raise ValueError(
+        raise AnalysisError(
             f"the model has {k_full} parameters but only {n} ratings, so nothing is left to "
             "estimate the error; add ratings (or claims)"
         )
@@ -133,7 +134,7 @@ def _check_estimable(xtx: np.ndarray, names: list[str], offset: int) -> None:
         if np.linalg.matrix_rank(xtx[np.ix_(keep, keep)]) == full:
             bad.append(name)
     if bad:
-        raise ValueError(
+        raise AnalysisError(
             f"{', '.join(bad)} cannot be estimated: confounded with the claims or starting "
             "ratings (e.g. rated only on claims that no other writer was rated on, or with no "
             "variation); add ratings of other writers on the same claims"
@@ -180,7 +181,7 @@ def _cluster_cov(
         if sign > 0:
             sizes.append(g)
         if g < 2:
-            raise ValueError(
+            raise AnalysisError(
                 f"clustered standard errors need at least 2 clusters; the data have {g} "
                 "claim(s) or participant(s). Add claims, or pass cluster='none'"
             )

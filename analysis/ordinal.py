@@ -21,6 +21,7 @@ from scipy import optimize, special, stats
 from statsmodels.tools.numdiff import approx_hess
 
 from analysis.checks import opinion, require_columns, require_rows, toward
+from analysis.errors import AnalysisError
 from analysis.models import dummies
 
 ORDINAL_COLUMNS = ["writer", "n_ratings", "log_odds", "se", "ci_low", "ci_high", "p_val"]
@@ -39,7 +40,7 @@ def ordinal_contrasts(
     rows = toward(opinion(data))
     require_rows(rows, "ordinal_contrasts")
     if reference not in set(rows["writer"]):
-        raise ValueError(
+        raise AnalysisError(
             f"reference={reference!r} has no ratings on opinion claims; choose one of: "
             f"{', '.join(sorted(map(str, set(rows['writer']))))}"
         )
@@ -51,14 +52,14 @@ def ordinal_contrasts(
     )
     levels = np.sort(cells["after_toward"].unique())
     if len(levels) < 2:
-        raise ValueError(
+        raise AnalysisError(
             "ordinal_contrasts: every after-rating is the same "
             f"({levels[0] if len(levels) else 'none'}); an ordinal model needs two levels or more"
         )
     y = np.searchsorted(levels, cells["after_toward"].to_numpy())
     writer_x, names = dummies(cells["writer"], reference)
     if not names:
-        raise ValueError(f"ordinal_contrasts needs a writer besides {reference!r}")
+        raise AnalysisError(f"ordinal_contrasts needs a writer besides {reference!r}")
     before_x, _ = dummies(cells["before_toward"])
     x = np.column_stack([writer_x, before_x])
     weights = cells["count"].to_numpy(float)
@@ -105,7 +106,7 @@ def _fit(
     theta0 = np.concatenate([start_cuts[:1], steps, np.zeros(x.shape[1])])
     res = optimize.minimize(_nll, theta0, args=(x, y, w, k), method="BFGS")
     if not np.all(np.isfinite(res.x)):
-        raise ValueError("the ordinal model did not converge; check for empty writer groups")
+        raise AnalysisError("the ordinal model did not converge; check for empty writer groups")
     # Covariance on the natural scale (cutpoints, betas): delta method for the log-steps.
     hess = approx_hess(res.x, _nll, args=(x, y, w, k))
     cov_theta = np.linalg.pinv(hess)

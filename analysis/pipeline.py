@@ -15,12 +15,13 @@ from analysis.ancova import ancova_contrasts, strategy_grid
 from analysis.ceiling import by_starting_rating, without_bound
 from analysis.checks import opinion
 from analysis.equivalence import control_check
+from analysis.errors import AnalysisError
 from analysis.estimates import before_sd, exclusion_counts, writer_means
 from analysis.ordinal import ordinal_contrasts
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.scaling import scaling_trend
 from analysis.tidy import kept
-from study.config import AnalysisPlan
+from study import AnalysisPlan
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def analyse(ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0) -> Results
     """Run every estimator of the plan on the kept ratings of `ratings`."""
     data = kept(ratings)
     if data.empty:
-        raise ValueError(
+        raise AnalysisError(
             "no kept ratings to analyse (every rating is excluded or the study has none); "
             "run fieldwork (or the simulated panel) first"
         )

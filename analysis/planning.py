@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.checks import check_option
+from analysis.errors import AnalysisError
 from analysis.power import POWER_TESTS, PowerModel, PowerTest, simulate_power, smallest_designs
-from study.config import Study, load_study
-from study.store import open_store
-from study.store.repo import get_study_row, study_config
+from study import Study, load_study
+from study.store import get_study_row, open_store, study_config
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,8 @@ def power_model(study: Study) -> PowerModel:
 def _study(db: str | None, ref: str) -> Study:
     if ref.endswith(".toml"):
         return load_study(ref)
-    store = open_store(db)
-    try:
-        with store.session() as session:
-            return study_config(get_study_row(session, ref))
-    finally:
-        store.dispose()
+    with open_store(db) as store, store.session() as session:
+        return study_config(get_study_row(session, ref))
 
 
 def plan_study(
@@ -65,7 +61,7 @@ def plan_study(
     `target`."""
     check_option("test", test, POWER_TESTS)
     if not 0 < target < 1:
-        raise ValueError(f"--power {target!r} must be between 0 and 1, e.g. 0.8")
+        raise AnalysisError(f"--power {target!r} must be between 0 and 1, e.g. 0.8")
     study = _study(db, ref)
     mode: PowerTest = "equivalence" if test == "equivalence" else "difference"
     model = power_model(study)

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.checks import SCALE_MAX, SCALE_MIN, check_option
+from analysis.errors import AnalysisError
 
 PowerTest = Literal["difference", "equivalence"]
 POWER_TESTS: tuple[str, ...] = ("difference", "equivalence")
@@ -82,10 +83,12 @@ def simulate_power(
     """
     check_option("test", test, POWER_TESTS)
     if effect <= 0:
-        raise ValueError(f"effect={effect!r} must be positive (scale points, e.g. 0.2)")
+        raise AnalysisError(f"effect={effect!r} must be positive (scale points, e.g. 0.2)")
     bad = [c for c in n_claims if c < 2]
     if bad:
-        raise ValueError(f"n_claims {bad} too small: the claim-level test needs 2 claims or more")
+        raise AnalysisError(
+            f"n_claims {bad} too small: the claim-level test needs 2 claims or more"
+        )
     rng = np.random.default_rng(seed)
     rows = []
     for c in n_claims:

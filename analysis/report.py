@@ -14,11 +14,12 @@ from matplotlib.figure import Figure
 
 from analysis import figures as fig
 from analysis.equivalence import tost_interval
+from analysis.findings import SECTIONS, findings
 from analysis.pipeline import Results, analyse
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
 from analysis.tables import fmt, fmt_cell, to_latex
-from common.csvsafe import frame_to_csv
-from study.config import Study
+from common import frame_to_csv
+from study import Study
 
 
 @dataclass(frozen=True)
@@ -149,4 +150,6 @@ def _render(
         figures=figures,
         tables=tables,
         notes=results.notes,
+        findings=findings(results),
+        finding_sections=SECTIONS,
     )

@@ -9,9 +9,8 @@ import pandas as pd
 
 from analysis.export import export_table
 from analysis.tidy import ratings_table
-from study.config import Study
-from study.store import open_store
-from study.store.repo import get_study_row, study_config
+from study import Study
+from study.store import get_study_row, open_store, study_config
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,7 @@ class StoredStudy:
 
 def load_stored_study(db: str | None, name: str) -> StoredStudy:
     """The stored study `name` with its tidy ratings table (excluded rows with a reason)."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
@@ -39,8 +37,6 @@ def load_stored_study(db: str | None, name: str) -> StoredStudy:
             rules.min_reading_fraction,
             study.participants.words_per_minute,
         )
-    finally:
-        store.dispose()
     return StoredStudy(study, study_id, simulated, claim_hash, ratings)
 
 

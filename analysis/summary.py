@@ -3,6 +3,7 @@ analysis flow as a Prefect artifact). Every number comes from the results."""
 
 from __future__ import annotations
 
+from analysis.findings import findings, findings_markdown
 from analysis.pipeline import Results
 from analysis.tables import fmt, fmt_p, to_markdown
 
@@ -92,6 +93,7 @@ def summary_markdown(name: str, results: Results, simulated: bool) -> str:
     lines = [f"# Persuasion report: {name}", ""]
     if simulated:
         lines += ["**SIMULATED DATA**: these numbers test the pipeline, not people.", ""]
+    lines += findings_markdown(findings(results))
     lines += [
         f"{len(results.ratings)} ratings, {len(results.data)} kept, "
         f"{results.data['claim'].nunique()} claims. Bootstrap: {plan.bootstrap_resamples} "

@@ -15,8 +15,8 @@ from arguments.generate import (
     generate_all,
     pending_jobs,
 )
-from arguments.human import ImportSummary, create_writing_tasks, import_human_arguments
-from arguments.plan import ClaimRef, Job, plan_jobs, request_key
+from arguments.human import HumanImportSummary, create_writing_tasks, import_human_arguments
+from arguments.plan import HUMAN_STRATEGY, ClaimRef, Job, plan_jobs, request_key
 from arguments.providers import get_provider, split_model
 from arguments.quality import QualityReport, check
 from arguments.registry import ModelInfo, bundled_models, model_for, registry
@@ -32,6 +32,7 @@ from arguments.types import (
 )
 
 __all__ = [
+    "HUMAN_STRATEGY",
     "BatchProvider",
     "BudgetExceeded",
     "ClaimRef",
@@ -41,7 +42,7 @@ __all__ = [
     "GenerationError",
     "GenerationRequest",
     "GenerationSummary",
-    "ImportSummary",
+    "HumanImportSummary",
     "Job",
     "Limits",
     "ModelInfo",

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from arguments.plan import Job
 from arguments.quality import QualityReport
 from arguments.types import BatchProvider, Completion, GenerationRequest, ProviderError
-from study.store import GenerationBatchRow
-from study.store.models import utcnow
+from study.store import GenerationBatchRow, utcnow
 
 if TYPE_CHECKING:
     from arguments.runner import Run

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from common import PersuasionError
 
-class GenerationError(ValueError):
+
+class GenerationError(PersuasionError, ValueError):
     """A study cannot be generated as asked (unknown model or strategy, budget, missing key)."""
 
 

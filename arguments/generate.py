@@ -25,9 +25,8 @@ from arguments.plan import (
 from arguments.providers import get_provider
 from arguments.strategies import Strategy, strategies_for
 from arguments.types import GenerationRequest, ModelProvider, ProviderConfig
-from study.config import Study
-from study.store import Store
-from study.store.repo import claims_of, request_keys
+from study import Study
+from study.store import Store, claims_of, request_keys
 
 T = TypeVar("T")
 

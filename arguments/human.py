@@ -12,9 +12,8 @@ from sqlalchemy import select
 from arguments.errors import GenerationError
 from arguments.plan import HUMAN_STRATEGY, request_key
 from arguments.quality import check
-from study.config import Study
-from study.store import ArgumentRow, ClaimRow, Store, WritingTaskRow
-from study.store.models import utcnow
+from study import Study
+from study.store import ArgumentRow, ClaimRow, Store, WritingTaskRow, utcnow
 
 IMPORT_COLUMNS = ("claim", "writer", "text")
 NO_HUMANS = '(none: add a writer with kind = "human")'
@@ -60,7 +59,7 @@ def create_writing_tasks(store: Store, study: Study, study_id: int) -> int:
 
 
 @dataclass(frozen=True)
-class ImportSummary:
+class HumanImportSummary:
     imported: int
     skipped: int
     flagged: int
@@ -81,7 +80,9 @@ def read_import(path: Path) -> list[tuple[int, dict[str, str]]]:
         return [(n, row) for n, row in enumerate(reader, start=2)]
 
 
-def import_human_arguments(store: Store, study: Study, study_id: int, path: Path) -> ImportSummary:
+def import_human_arguments(
+    store: Store, study: Study, study_id: int, path: Path
+) -> HumanImportSummary:
     """Store human arguments from a CSV (claim id, human writer id, text, optional slot).
 
     Rows already imported (same claim, writer and slot) are skipped; the matching writing
@@ -143,4 +144,4 @@ def import_human_arguments(store: Store, study: Study, study_id: int, path: Path
                 )
             imported += 1
             flagged += not report.ok
-    return ImportSummary(imported, skipped, flagged)
+    return HumanImportSummary(imported, skipped, flagged)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from arguments.registry import ModelInfo, model_for
 from arguments.strategies import Strategy, strategies_for
-from study.config import Study, Writer
+from study import Study, Writer
 
 HUMAN_STRATEGY = "human"
 SIMULATED_HUMAN = ModelInfo("offline/simulated-human", "Human", "human", 0)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from study.config import Study
+from study import Study
 
 REFUSAL = re.compile(
     r"\b(I can(?:no|')t (?:help|write|assist|create|produce|do that)|I(?:'m| am) (?:not able|"

@@ -11,7 +11,7 @@ from importlib import resources
 import yaml
 
 from arguments.errors import GenerationError
-from study.config import Study, Writer
+from study import Study, Writer
 
 FREE_PROVIDERS = frozenset({"offline", "replay"})
 BATCH_DISCOUNT = 0.5

@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from common.csvsafe import write_records
-from study.store import ArgumentRow, NotFoundError, Store
-from study.store.repo import get_study_row
+from common import UsageError, write_records
+from study.store import ArgumentRow, NotFoundError, Store, get_study_row
 
 EXPORT_COLUMNS = (
     "id",
@@ -120,7 +119,7 @@ def show_argument(store: Store, ref: str) -> dict[str, Any]:
 def export_arguments(store: Store, study: str, path: Path) -> int:
     """Write the study's arguments to a .csv or .jsonl file; returns how many."""
     if path.suffix not in (".csv", ".jsonl"):
-        raise ValueError(f"{path}: export to a .csv or .jsonl file")
+        raise UsageError(f"{path}: export to a .csv or .jsonl file")
     records = list_arguments(store, study)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".jsonl":

@@ -21,7 +21,7 @@ from arguments.plan import Job
 from arguments.quality import QualityReport, check, shingles
 from arguments.registry import FREE_PROVIDERS
 from arguments.types import Completion, GenerationRequest, ModelProvider, ProviderError
-from study.config import Study
+from study import Study
 from study.store import ArgumentRow, Store
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 
 from arguments.errors import GenerationError
-from study.config import Study
+from study import Study
 
 FIELDS = frozenset({"claim", "words_min", "words_max", "topic"})
 

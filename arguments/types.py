@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from common import PersuasionError
+
 
 @dataclass(frozen=True)
 class GenerationRequest:
@@ -32,7 +34,7 @@ class Completion:
     placeholder: bool = False
 
 
-class ProviderError(Exception):
+class ProviderError(PersuasionError):
     """A request that failed. `retryable` errors (429, 529, 5xx, timeouts) are retried by the
     wrapper, honouring `retry_after` (seconds) when the service sent one."""
 

@@ -55,14 +55,11 @@ def pipeline(folder: Path, name: str, rpm: int) -> tuple[int, float]:
 
     path = folder / f"{name}.toml"
     path.write_text(study_toml(name, rpm))
-    store = open_store(f"sqlite:///{folder / (name + '.db')}")
-    try:
+    with open_store(f"sqlite:///{folder / (name + '.db')}") as store:
         loaded = load_and_register(store, str(path))
         started = time.perf_counter()
         summary = generate_all(store, loaded.study, loaded.study_id)
         elapsed = time.perf_counter() - started
-    finally:
-        store.dispose()
     if summary.written != summary.planned:
         raise RuntimeError(f"only {summary.written} of {summary.planned} written")
     return summary.written, elapsed

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from common import PersuasionError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -17,7 +19,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class ClaimSetError(ValueError):
+class ClaimSetError(PersuasionError, ValueError):
     """A claim set that does not validate; carries every problem found, not just the first."""
 
     def __init__(self, problems: list[Problem]) -> None:

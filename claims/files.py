@@ -18,6 +18,7 @@ import yaml
 
 from claims.errors import ClaimSetError, Problem
 from claims.model import KINDS, STANCES, Claim, ClaimSet
+from common import UsageError
 
 FIELDS = ("id", "topic", "stance", "kind", "text")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -27,7 +28,7 @@ BUNDLED = ("default",)
 def bundled_path(name: str) -> Path:
     """Path of a claim set shipped inside the package."""
     if name not in BUNDLED:
-        raise ValueError(
+        raise UsageError(
             f"unknown bundled claim set {name!r}; bundled sets are: {', '.join(BUNDLED)} "
             "(or give the path of a .yaml or .csv file)"
         )

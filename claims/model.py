@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from common import UnknownName
+
 Stance = Literal["support", "oppose", "fact"]
 Kind = Literal["opinion", "control"]
 STANCES: tuple[str, ...] = ("support", "oppose", "fact")
@@ -57,4 +59,4 @@ class ClaimSet:
         for claim in self.claims:
             if claim.id == claim_id:
                 return claim
-        raise KeyError(f"claim {claim_id!r} is not in claim set {self.name!r}")
+        raise UnknownName(f"claim {claim_id!r} is not in claim set {self.name!r}")

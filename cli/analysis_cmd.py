@@ -9,6 +9,7 @@ import typer
 
 from cli.errors import clean_errors, console
 from cli.options import DB_OPTION
+from common import UsageError
 
 import_app = typer.Typer(
     help="Import published persuasion datasets as new studies.\n\n"
@@ -69,11 +70,8 @@ def import_anthropic_cmd(
     from study.importers import import_anthropic
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         summary = import_anthropic(store, file, study)
-    finally:
-        store.dispose()
     writers = ", ".join(f"{w} {n}" for w, n in summary.by_writer.items())
     console.print(
         f"Imported {summary.ratings} ratings of {summary.participants} participants on "
@@ -112,11 +110,11 @@ def _ints(text: str, option: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise ValueError(
+        raise UsageError(
             f"{option} {text!r} is not a comma-separated list of whole numbers, e.g. 10,20,40"
         ) from None
     if not values or min(values) < 1:
-        raise ValueError(f"{option} {text!r} needs positive whole numbers, e.g. 10,20,40")
+        raise UsageError(f"{option} {text!r} needs positive whole numbers, e.g. 10,20,40")
     return values
 
 

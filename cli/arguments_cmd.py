@@ -105,7 +105,7 @@ def generate(
     Example: persuasion generate my-study.toml --dry-run
     """
     from arguments import RunOptions, generate_all
-    from study.loading import load_and_register
+    from study import load_and_register
     from study.store import open_store
 
     store = open_store(db)
@@ -135,15 +135,12 @@ def import_cmd(
     Example: persuasion arguments import my-study.toml human_arguments.csv
     """
     from arguments import import_human_arguments
-    from study.loading import load_and_register
+    from study import load_and_register
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         loaded = load_and_register(store, study)
         result = import_human_arguments(store, loaded.study, loaded.study_id, csv_path)
-    finally:
-        store.dispose()
     console.print(
         f"Imported {result.imported} arguments ({result.flagged} flagged by quality checks); "
         f"skipped {result.skipped} already stored."
@@ -165,11 +162,8 @@ def list_cmd(
     from arguments import list_arguments
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         records = list_arguments(store, study, writer=writer, status=status)
-    finally:
-        store.dispose()
     table = Table(title=f"{study}: {len(records)} arguments")
     for column in ("id", "claim", "writer", "strategy", "words", "cost", "status", "failed"):
         table.add_column(column, overflow="fold")
@@ -200,11 +194,8 @@ def show_cmd(
     from arguments import show_argument
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         record = show_argument(store, ref)
-    finally:
-        store.dispose()
     text = record.pop("text")
     for key, value in record.items():
         shown = json.dumps(value) if isinstance(value, dict) else str(value)
@@ -226,9 +217,6 @@ def export_cmd(
     from arguments import export_arguments
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         n = export_arguments(store, study, out)
-    finally:
-        store.dispose()
     console.print(f"Wrote {n} arguments to {out}")

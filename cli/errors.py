@@ -1,4 +1,8 @@
-"""Turning domain errors into one clean `Error: …` line and exit code 1, at the edge."""
+"""Turning the project's errors into one clean `Error: …` line and exit code 1, at the edge.
+
+Only `common.errors.PersuasionError` (everything a user or the environment can cause; every
+package's errors derive from it) and operating-system errors (a missing file, no permission,
+a full disk) become `Error:` lines. Any other exception is a bug: it keeps its traceback."""
 
 from __future__ import annotations
 
@@ -10,25 +14,12 @@ import typer
 from rich.console import Console
 
 from claims import ClaimSetError
-from study.config import StudyFileError
-from study.store import NotFoundError, StoreError
+from common import PersuasionError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 console = Console(highlight=False, soft_wrap=True)
-
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (
-    ClaimSetError,
-    StudyFileError,
-    StoreError,
-    NotFoundError,
-    ValueError,
-    FileExistsError,
-    FileNotFoundError,
-    KeyError,
-    PermissionError,
-)
 
 
 def fail(message: str) -> typer.Exit:
@@ -47,8 +38,16 @@ def clean_errors(func: Callable[P, R]) -> Callable[P, R]:
             for problem in exc.problems:
                 err_console.print(str(problem), markup=False)
             raise typer.Exit(1) from None
-        except DOMAIN_ERRORS as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-            raise fail(str(message)) from None
+        except PersuasionError as exc:
+            raise fail(str(exc)) from None
+        except OSError as exc:  # the environment: a missing file, a full disk, no permission
+            raise fail(os_message(exc)) from None
 
     return wrapper
+
+
+def os_message(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which path, and the fix."""
+    what = exc.strerror or str(exc)
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{what}; check the path and its permissions"

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from cli.errors import clean_errors, console, fail
 from cli.options import DB_OPTION
-from study.loading import LoadedStudy
+from study import LoadedStudy
 
 app = typer.Typer(
     help="Fieldwork: recruit participants on the study's platform and review submissions.",
@@ -19,22 +19,20 @@ app = typer.Typer(
 STUDY_ARG = typer.Argument(..., help="A stored study's name or a study file (.toml).")
 
 if TYPE_CHECKING:  # imported for real inside the commands, keeping `--help` fast
-    from fieldwork.sync import WaveStatus
+    from fieldwork import WaveStatus
 
 
 def _run(db: str | None, study: str, step: Callable[..., WaveStatus]) -> WaveStatus:
     from fieldwork.platforms import PlatformError
-    from study.loading import load_and_register
+    from study import load_and_register
     from study.store import open_store
 
-    store = open_store(db)
-    try:
-        loaded: LoadedStudy = load_and_register(store, study)
-        return step(store, loaded)
-    except PlatformError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        store.dispose()
+    with open_store(db) as store:
+        try:
+            loaded: LoadedStudy = load_and_register(store, study)
+            return step(store, loaded)
+        except PlatformError as exc:
+            raise fail(str(exc)) from None
 
 
 def _summary(status: WaveStatus) -> str:
@@ -54,7 +52,7 @@ def open_(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field open my-study.toml
     """
-    from fieldwork.sync import open_fieldwork
+    from fieldwork import open_fieldwork
 
     console.print(_summary(_run(db, study, open_fieldwork)))
 
@@ -67,7 +65,7 @@ def sync(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field sync my-study
     """
-    from fieldwork.sync import sync_fieldwork
+    from fieldwork import sync_fieldwork
 
     status = _run(db, study, sync_fieldwork)
     console.print(_summary(status) + f"; {status.released} reservations released")
@@ -86,7 +84,7 @@ def close(
 
     Example: persuasion field close my-study --force
     """
-    from fieldwork.sync import close_fieldwork
+    from fieldwork import close_fieldwork
 
     console.print(_summary(_run(db, study, lambda s, ld: close_fieldwork(s, ld, force=force))))
 
@@ -98,7 +96,7 @@ def status(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field status my-study
     """
-    from fieldwork.sync import wave_status
+    from fieldwork import wave_status
 
     st = _run(db, study, wave_status)
     console.print(_summary(st))

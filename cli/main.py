@@ -43,7 +43,7 @@ def init(
 
     Example: persuasion init my-study
     """
-    from study.examples import write_example
+    from study import write_example
 
     path = write_example(name, folder, overwrite=force)
     console.print(f"Wrote {path}; check it with: persuasion run --check {path}")
@@ -64,7 +64,7 @@ def run(
     Example: persuasion run my-study.toml --out reports/my-study
     """
     from claims import load_claim_set
-    from study.config import load_study
+    from study import load_study
 
     loaded = load_study(study)
     claim_set = load_claim_set(loaded.study.claims)

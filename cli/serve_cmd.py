@@ -52,15 +52,12 @@ def status(
     Example: persuasion status my-study
     """
     from flows.status import next_runs, study_status, summary_lines
-    from study.loading import load_and_register
+    from study import load_and_register
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         loaded = load_and_register(store, study)
         state = study_status(store, loaded, next_runs(loaded))
-    finally:
-        store.dispose()
     table = Table(title=f"{state.study} ({state.platform})")
     for column in ("writer", "arguments", "ratings", "target"):
         table.add_column(column, justify="left" if column == "writer" else "right")

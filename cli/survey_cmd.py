@@ -48,11 +48,10 @@ def serve(
     """
     import uvicorn
 
-    from fieldwork.server import create_server_app
+    from fieldwork import create_server_app
     from study.store import open_store
+    from surveys import load_secret, proxy_options
     from surveys.app import AppSettings
-    from surveys.hashing import load_secret
-    from surveys.serve import proxy_options
 
     store = open_store(db)
     token = researcher_token or secrets.token_urlsafe(24)
@@ -88,14 +87,11 @@ def export(
 
     Example: persuasion survey export my-study --out ratings.csv
     """
-    from fieldwork.dashboard import export_csv
+    from fieldwork import export_csv
     from study.store import open_store
 
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         text = export_csv(store, study)
-    finally:
-        store.dispose()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     rows = max(0, len(text.splitlines()) - 1)

@@ -1,1 +1,18 @@
-"""Conventions shared by every package (the bottom layer: imports nothing of ours)."""
+"""Common: the ground floor under every package — the project's error hierarchy and small
+helpers with no domain knowledge (the one CSV guard against formula cells). It imports nothing
+of ours."""
+
+from common.csvsafe import frame_to_csv, safe_cell, safe_frame, write_records
+from common.errors import FileInTheWay, MissingFile, PersuasionError, UnknownName, UsageError
+
+__all__ = [
+    "FileInTheWay",
+    "MissingFile",
+    "PersuasionError",
+    "UnknownName",
+    "UsageError",
+    "frame_to_csv",
+    "safe_cell",
+    "safe_frame",
+    "write_records",
+]

@@ -2,9 +2,11 @@
 roster, opening, syncing and closing a wave (fieldwork.sync), the inline simulated panel, and
 the researcher dashboard (its data and its routes)."""
 
+from fieldwork.dashboard import export_csv
 from fieldwork.panel_store import PanelSummary, run_simulated_panel
 from fieldwork.platforms import PlatformError, get_platform
 from fieldwork.roster import SessionSummary, session_by_platform_session, wave_sessions
+from fieldwork.server import create_server_app
 from fieldwork.sync import (
     WaveStatus,
     close_fieldwork,
@@ -19,6 +21,8 @@ __all__ = [
     "SessionSummary",
     "WaveStatus",
     "close_fieldwork",
+    "create_server_app",
+    "export_csv",
     "get_platform",
     "open_fieldwork",
     "run_simulated_panel",

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from common.csvsafe import write_records
+from common import MissingFile, write_records
 from study.store import (
+    REPORT_PUBLISHED,
     ArgumentRow,
     AssignmentRow,
     AttentionAnswerRow,
@@ -23,10 +24,11 @@ from study.store import (
     SessionRow,
     Store,
     WaveRow,
+    events_of,
+    get_study_row,
+    study_config,
 )
-from study.store.repo import REPORT_PUBLISHED, events_of, get_study_row, study_config
-from surveys.assignment import aware
-from surveys.pages import min_reading_ms
+from surveys import aware, min_reading_ms
 
 EXPORT_COLUMNS = (
     "wave",
@@ -113,7 +115,7 @@ def export_csv(store: Store, study_name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Progress:
+class FieldProgress:
     """Fieldwork at a glance (what the dashboard page shows)."""
 
     study: str
@@ -130,7 +132,7 @@ class Progress:
     reports: list[dict[str, Any]] = field(default_factory=list)
 
 
-def progress(store: Store, study_name: str) -> Progress:
+def progress(store: Store, study_name: str) -> FieldProgress:
     rows = export_rows(store, study_name)
     with store.session() as session:
         study_row = get_study_row(session, study_name)
@@ -160,7 +162,7 @@ def progress(store: Store, study_name: str) -> Progress:
     for status, *_ in sessions:
         status_counts[status] = status_counts.get(status, 0) + 1
     reading = [r["reading_ms"] for r in rows if r["reading_ms"] is not None]
-    return Progress(
+    return FieldProgress(
         study_name,
         target,
         status_counts,
@@ -172,11 +174,11 @@ def progress(store: Store, study_name: str) -> Progress:
         sum(1 for r in rows if (r["reading_ms"] or 0) < r["min_reading_ms"]),
         sum(r["focus_losses"] for r in rows),
         sum(r["pastes"] for r in rows),
-        report_history(store, study_name),
+        published_reports(store, study_name),
     )
 
 
-def report_history(store: Store, study_name: str) -> list[dict[str, Any]]:
+def published_reports(store: Store, study_name: str) -> list[dict[str, Any]]:
     """The study's published reports, newest first: stamp, ratings and when (from the
     `report.published` events the report flow logs)."""
     with store.session() as session:
@@ -203,11 +205,11 @@ def report_file(store: Store, study_name: str, stamp: str) -> Path:
             path = Path(str(event.payload.get("html", "")))
             if path.is_file():
                 return path
-            raise FileNotFoundError(
+            raise MissingFile(
                 f"report {stamp} of study {study_name!r} was published at {path}, which no "
                 "longer exists; re-run the analysis or restore the report folder"
             )
-    raise FileNotFoundError(f"study {study_name!r} has no published report {stamp!r}")
+    raise MissingFile(f"study {study_name!r} has no published report {stamp!r}")
 
 
 def _table(

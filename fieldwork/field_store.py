@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from fieldwork.quality import Decision, SessionFacts, min_reading_ms
 from study.store import (
@@ -24,9 +26,10 @@ from study.store import (
     SessionRow,
     Store,
     WaveRow,
+    current_wave,
+    log_event,
 )
-from study.store.repo import log_event
-from surveys.assignment import release_session
+from surveys import release_session
 
 # A session the platform timed out or that was returned gives its reserved items back.
 GIVE_BACK = {"timed_out": "timed_out", "returned": "returned"}
@@ -49,32 +52,79 @@ def places_for(needed: int, items_per_participant: int) -> int:
     return math.ceil(needed / items_per_participant) if needed > 0 else 0
 
 
-def session_facts(
-    store: Store, wave_id: int, words_per_minute: int
-) -> dict[int, tuple[str, str, SessionFacts]]:
-    """Per survey session of the wave: (platform session id, current review, facts)."""
+@dataclass(frozen=True)
+class WaveState:
+    """The current wave of a study as one read of the store: what a sync decides from.
+    `counts` are completed ratings per argument across all waves, `places` the wave's places
+    on the platform, `facts` per survey session: (platform session id, review, facts)."""
+
+    wave_id: int
+    number: int
+    ref: str
+    status: str
+    counts: dict[int, int]
+    places: int
+    facts: dict[int, tuple[str, str, SessionFacts]]
+
+
+def load_wave_state(store: Store, study_id: int, words_per_minute: int) -> WaveState | None:
+    """The study's current wave and everything a sync needs about it, read in one
+    transaction; None when the study has no wave yet."""
     with store.session() as session:
-        sessions = session.execute(
-            select(SessionRow.id, SessionRow.platform_session, SessionRow.review, SessionRow.status)
-            .where(SessionRow.wave_id == wave_id)
-            .order_by(SessionRow.id)
-        ).all()
-        failed = dict(
-            session.execute(
-                select(AttentionAnswerRow.session_id, func.count())
-                .join(SessionRow, SessionRow.id == AttentionAnswerRow.session_id)
-                .where(SessionRow.wave_id == wave_id, AttentionAnswerRow.passed.is_(False))
-                .group_by(AttentionAnswerRow.session_id)
-            ).all()
+        wave = current_wave(session, study_id)
+        if wave is None:
+            return None
+        return WaveState(
+            wave.id,
+            wave.number,
+            wave.platform_ref,
+            wave.status,
+            completed_counts(session, study_id),
+            _wave_places(session, study_id, wave.number),
+            _session_facts(session, wave.id, words_per_minute),
         )
-        reading = session.execute(
-            select(AssignmentRow.session_id, RatingRow.reading_ms, ArgumentRow.text)
-            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-            .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
-            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
-            .where(SessionRow.wave_id == wave_id)
-            .order_by(AssignmentRow.session_id, AssignmentRow.position)
+
+
+def completed_counts(session: Session, study_id: int) -> dict[int, int]:
+    """Completed ratings (an after-rating exists) per argument id, across all waves."""
+    rows = session.execute(
+        select(ArgumentRow.id, func.count(RatingRow.id))
+        .select_from(ArgumentRow)
+        .outerjoin(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
+        .outerjoin(
+            RatingRow,
+            (RatingRow.assignment_id == AssignmentRow.id) & RatingRow.after.is_not(None),
+        )
+        .where(ArgumentRow.study_id == study_id)
+        .group_by(ArgumentRow.id)
+    )
+    return {arg_id: n for arg_id, n in rows}
+
+
+def _session_facts(
+    session: Session, wave_id: int, words_per_minute: int
+) -> dict[int, tuple[str, str, SessionFacts]]:
+    sessions = session.execute(
+        select(SessionRow.id, SessionRow.platform_session, SessionRow.review, SessionRow.status)
+        .where(SessionRow.wave_id == wave_id)
+        .order_by(SessionRow.id)
+    ).all()
+    failed = dict(
+        session.execute(
+            select(AttentionAnswerRow.session_id, func.count())
+            .join(SessionRow, SessionRow.id == AttentionAnswerRow.session_id)
+            .where(SessionRow.wave_id == wave_id, AttentionAnswerRow.passed.is_(False))
+            .group_by(AttentionAnswerRow.session_id)
         ).all()
+    )
+    reading = session.execute(
+        select(AssignmentRow.session_id, RatingRow.reading_ms, ArgumentRow.text)
+        .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+        .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+        .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+        .where(SessionRow.wave_id == wave_id)
+        .order_by(AssignmentRow.session_id, AssignmentRow.position)
+    ).all()
     read: dict[int, list[int | None]] = defaultdict(list)
     minimum: dict[int, list[int]] = defaultdict(list)
     for sid, ms, text in reading:
@@ -133,14 +183,13 @@ def session_counts(store: Store, wave_id: int) -> dict[str, int]:
     return dict(counts)
 
 
-def wave_places(store: Store, study_id: int, wave: int) -> int:
+def _wave_places(session: Session, study_id: int, wave: int) -> int:
     """The wave's places on the platform: the last `wave.places` event of the wave."""
-    with store.session() as session:
-        payloads = session.scalars(
-            select(EventRow.payload)
-            .where(EventRow.study_id == study_id, EventRow.kind == "wave.places")
-            .order_by(EventRow.id)
-        ).all()
+    payloads = session.scalars(
+        select(EventRow.payload)
+        .where(EventRow.study_id == study_id, EventRow.kind == "wave.places")
+        .order_by(EventRow.id)
+    ).all()
     places = [int(p["places"]) for p in payloads if p.get("wave") == wave]
     return places[-1] if places else 0
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from study.config import Study
+from common import UsageError
+from study import Study
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -18,10 +19,11 @@ from study.store import (
     RatingRow,
     SessionRow,
     Store,
+    current_wave,
+    open_wave,
+    utcnow,
 )
-from study.store.models import utcnow
-from study.store.repo import current_wave, open_wave
-from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
+from surveys import ArgumentRef, SimulatedParticipant, simulate_panel
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def shard_of(
     study's `topics` (fixed, so parallel shards that start at different times still agree), so a
     participant's items (on distinct topics) come from one shard and shards never overlap."""
     if not 0 <= shard < shards:
-        raise ValueError(f"shard {shard} is outside 0..{shards - 1}; pass 0 <= shard < shards")
+        raise UsageError(f"shard {shard} is outside 0..{shards - 1}; pass 0 <= shard < shards")
     mine = {t for i, t in enumerate(sorted(set(topics))) if i % shards == shard}
     return [a for a in args if a.topic in mine]
 

@@ -21,8 +21,9 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from common import UsageError
 from fieldwork.platforms.base import SubmissionStatus
-from study.config import Exclusions
+from study import Exclusions
 
 Action = Literal["approve", "reject", "return", "none"]
 REJECT_AFTER_FAILED_CHECKS = 2
@@ -71,7 +72,7 @@ class Decision:
 def min_reading_ms(words: int, words_per_minute: int) -> int:
     """The minimum reading time of an argument: its words at the study's reading speed."""
     if words_per_minute <= 0:
-        raise ValueError(f"words_per_minute must be positive, got {words_per_minute}")
+        raise UsageError(f"words_per_minute must be positive, got {words_per_minute}")
     return math.ceil(max(words, 0) * 60_000 / words_per_minute)
 
 

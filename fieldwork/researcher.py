@@ -12,9 +12,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from fieldwork.dashboard import export_csv, progress, report_file
-from surveys.app.security import set_cookie
-from surveys.hashing import keyed_hash, same
-from surveys.pages import FormError
+from surveys import FormError, keyed_hash, same
+from surveys.app import set_cookie
 
 router = APIRouter(prefix="/researcher")
 COOKIE = "ps_researcher"

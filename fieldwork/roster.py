@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from study.store import AttentionAnswerRow, SessionRow, Store
-from surveys.assignment import aware
+from surveys import aware
 
 
 @dataclass(frozen=True)

@@ -14,32 +14,46 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from common import UsageError
 from fieldwork.field_store import (
-    PLACE_TAKING,
-    REVIEWED,
+    WaveState,
+    completed_counts,
     has_event,
+    load_wave_state,
     places_for,
     ratings_needed,
     record_review,
     session_counts,
-    session_facts,
     set_platform_ref,
-    wave_places,
 )
 from fieldwork.platforms import (
     PlatformError,
     PublishRequest,
     RecruitmentPlatform,
     Submission,
+    SubmissionStatus,
     get_platform,
 )
-from fieldwork.quality import Decision, decide
-from study.loading import LoadedStudy
-from study.store import ArgumentRow, AssignmentRow, RatingRow, Store
-from study.store.models import utcnow
-from study.store.repo import close_wave, current_wave, log_event, open_wave
+from fieldwork.quality import Decision
+from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
+from study import LoadedStudy
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    RatingRow,
+    Store,
+    WaveRow,
+    close_wave,
+    current_wave,
+    log_event,
+    open_wave,
+    utcnow,
+)
 from surveys import completion_codes
-from surveys.assignment import release_expired as release_assignments
+from surveys import release_expired as release_assignments
+
+# What a submission's status becomes on the platform once a decision is sent.
+DECIDED_STATUS: dict[str, SubmissionStatus] = {"approve": "approved", "reject": "rejected"}
 
 
 @dataclass(frozen=True)
@@ -73,18 +87,7 @@ class WaveStatus:
 def completed_ratings(store: Store, study_id: int) -> dict[int, int]:
     """Completed ratings (an after-rating exists) per argument id, across all waves."""
     with store.session() as session:
-        rows = session.execute(
-            select(ArgumentRow.id, func.count(RatingRow.id))
-            .select_from(ArgumentRow)
-            .outerjoin(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-            .outerjoin(
-                RatingRow,
-                (RatingRow.assignment_id == AssignmentRow.id) & RatingRow.after.is_not(None),
-            )
-            .where(ArgumentRow.study_id == study_id)
-            .group_by(ArgumentRow.id)
-        )
-        return {arg_id: n for arg_id, n in rows}
+        return completed_counts(session, study_id)
 
 
 def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
@@ -164,7 +167,7 @@ def open_fieldwork(
         return status
     study = loaded.study
     if status.arguments == 0:
-        raise ValueError(
+        raise UsageError(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
@@ -199,94 +202,79 @@ def sync_fieldwork(
     """One sync: collect answers (the simulated panel answers inline), release expired
     reservations, review every submission by the study's quality rules (approve, reject or ask
     to return on the platform; mark exclusions in the store), then close the wave when its
-    quota is met. Returns the status after the sync, with any per-submission problems."""
+    quota is met. Returns the status after the sync, with any per-submission problems.
+
+    The wave's state is read once (`load_wave_state`); the reviews and the places to add are
+    decided from it by pure functions, then written to the platform and the store."""
     platform = platform or platform_for(loaded)
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
-    with store.session() as session:
-        wave = current_wave(session, loaded.study_id)
-        current = (wave.id, wave.platform_ref, wave.status) if wave else None
+    study = loaded.study
+    state = load_wave_state(store, loaded.study_id, study.participants.words_per_minute)
     problems: list[str] = []
-    if current is not None:  # a closed wave's late submissions still need their review
-        if platform.has_submissions:
-            if current[1]:
-                problems = review_submissions(store, loaded, platform, current[0], current[1])
-                if current[2] == "open":
-                    problems += top_up(store, loaded, platform, current[1])
-        else:
-            check_sessions(store, loaded, current[0])
+    if state is None:
+        return replace(wave_status(store, loaded), released=released)
+    if not platform.has_submissions:  # links, simulated: only mark exclusions
+        for review in session_checks(state, study.exclusions):
+            record_review(store, loaded.study_id, review.session_id, review.decision)
+    elif state.ref:  # a closed wave's late submissions still need their review
+        submissions = platform.submissions(state.ref)
+        reviews = submission_reviews(state, submissions, study.exclusions)
+        problems, submissions = _apply_reviews(store, loaded, platform, submissions, reviews)
+        if state.status == "open":
+            problems += _add_places(store, loaded, platform, state, submissions)
     status = wave_status(store, loaded)
     if status.complete and status.status == "open":
-        status = _close(store, loaded, platform)
+        status = _close(store, loaded, platform, state.wave_id, state.ref)
     return replace(status, released=released, problems=tuple(problems))
 
 
-def review_submissions(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, wave_id: int, ref: str
-) -> list[str]:
-    """Apply the quality rules to every submission of the wave on the platform; returns one
-    line per submission the platform refused (the others are done and recorded)."""
-    facts = session_facts(store, wave_id, loaded.study.participants.words_per_minute)
-    by_submission = {ps: (sid, review, f) for sid, (ps, review, f) in facts.items() if ps}
+def _apply_reviews(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    submissions: list[Submission],
+    reviews: list[Review],
+) -> tuple[list[str], list[Submission]]:
+    """Send each decision to the platform and record it; returns one line per submission the
+    platform refused, and the submissions with the statuses the decisions gave them."""
     problems = []
-    for sub in platform.submissions(ref):
-        sid, review, fact = by_submission.get(sub.id, (None, "", None))
-        if review in REVIEWED:
-            continue
-        decision = decide(sub.status, fact, loaded.study.exclusions)
-        if decision.review in ("", review) or (
-            decision.action == "return" and sub.return_requested
-        ):
+    after = {sub.id: sub for sub in submissions}
+    for review in reviews:
+        sub = review.submission
+        if sub is None:
             continue
         try:
-            _apply(platform, sub, decision)
+            _apply(platform, sub, review.decision)
         except (PlatformError, ValueError) as exc:
             problems.append(f"submission {sub.id}: {exc}")
             continue
-        record_review(store, loaded.study_id, sid, decision)
-    return problems
+        record_review(store, loaded.study_id, review.session_id, review.decision)
+        if review.decision.action in DECIDED_STATUS:
+            after[sub.id] = replace(sub, status=DECIDED_STATUS[review.decision.action])
+    return problems, list(after.values())
 
 
-def top_up(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, ref: str) -> list[str]:
-    """Add places on the platform when the participants still needed outnumber the free places
-    and the people still taking part (rejected, returned and timed-out submissions free their
-    places by themselves). Never when the study file fixes `recruitment.places`."""
-    study = loaded.study
-    if study.recruitment.places:
+def _add_places(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    state: WaveState,
+    submissions: list[Submission],
+) -> list[str]:
+    """Top up the wave's places (never when the study file fixes `recruitment.places`)."""
+    if loaded.study.recruitment.places:
         return []
-    with store.session() as session:
-        wave = current_wave(session, loaded.study_id)
-        number = wave.number if wave is not None else 0
-    total = wave_places(store, loaded.study_id, number)
-    subs = platform.submissions(ref)
-    taking = sum(s.status in PLACE_TAKING for s in subs)
-    in_progress = sum(s.status in ("reserved", "active") for s in subs)
-    needed = places_for(
-        ratings_needed(completed_ratings(store, loaded.study_id), study.participants.per_argument),
-        study.participants.items_per_participant,
-    )
-    shortfall = needed - in_progress - max(0, total - taking)
-    if total == 0 or shortfall <= 0:
+    extra = places_to_add(state, submissions, loaded.study.participants)
+    if extra == 0:
         return []
     try:
-        platform.add_places(ref, total + shortfall)
+        platform.add_places(state.ref, state.places + extra)
     except PlatformError as exc:
         return [f"adding places: {exc}"]
-    _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": total + shortfall})
+    payload = {"wave": state.number, "ref": state.ref, "places": state.places + extra}
+    _event(store, loaded, "wave.places", payload)
     return []
-
-
-def check_sessions(store: Store, loaded: LoadedStudy, wave_id: int) -> int:
-    """Platforms without submissions (links, simulated): mark exclusions of finished
-    sessions. Returns how many sessions were checked."""
-    facts = session_facts(store, wave_id, loaded.study.participants.words_per_minute)
-    checked = 0
-    for sid, (_, review, fact) in facts.items():
-        if review or fact.status not in ("completed", "timed_out"):
-            continue
-        record_review(store, loaded.study_id, sid, decide(None, fact, loaded.study.exclusions))
-        checked += 1
-    return checked
 
 
 def close_fieldwork(
@@ -300,27 +288,29 @@ def close_fieldwork(
     status = wave_status(store, loaded)
     name = loaded.study.name
     if status.status != "open":
-        raise ValueError(
+        raise UsageError(
             f"study {name!r} has no open wave to close (last wave: {status.wave or 'none'}, "
             f"{status.status}); open one with `persuasion field open {name}`"
         )
     if not status.complete and not force:
-        raise ValueError(
+        raise UsageError(
             f"wave {status.wave} of study {name!r} is not complete: {status.arguments_done} of "
             f"{status.arguments} arguments have {status.target} ratings; keep syncing "
             f"(`persuasion field sync {name}`) or close it anyway with --force"
         )
-    return _close(store, loaded, platform or platform_for(loaded))
-
-
-def _close(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform) -> WaveStatus:
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
-        ref = wave.platform_ref if wave is not None else ""
+        wave_id, ref = (wave.id, wave.platform_ref) if wave is not None else (0, "")
+    return _close(store, loaded, platform or platform_for(loaded), wave_id, ref)
+
+
+def _close(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, wave_id: int, ref: str
+) -> WaveStatus:
     if ref and platform.has_submissions:
         platform.close(ref)
     with store.session() as session:
-        wave = current_wave(session, loaded.study_id)
+        wave = session.get(WaveRow, wave_id)
         if wave is not None and wave.status == "open":
             close_wave(session, wave)
     return wave_status(store, loaded)

@@ -11,13 +11,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import steps
+from flows.artifacts import artifact_key
 
 analyse_task = task(name="analyse", cache_policy=NO_CACHE)(steps.analyse_step)
-
-
-def artifact_key(name: str) -> str:
-    """Prefect artifact keys allow lowercase letters, digits and dashes."""
-    return "report-" + "".join(c if c.isalnum() else "-" for c in name.lower())
 
 
 @flow(name="analyse-study")
@@ -29,13 +25,13 @@ def analyse_study(study: str, out_dir: str, db: str | None = None) -> steps.Repo
     summary = Path(report.summary_md).read_text(encoding="utf-8")
     create_markdown_artifact(
         markdown=summary + f"\nReport: `{report.html}`\n",
-        key=artifact_key(name),
+        key=artifact_key("report", name),
         description=f"Persuasion estimates of study {name}",
     )
     estimates = pd.read_csv(report.estimates_csv).round(4)
     create_table_artifact(
         table=estimates.to_dict("records"),
-        key=artifact_key(name) + "-estimates",
+        key=artifact_key("report", name) + "-estimates",
         description=f"Mean persuasion per writer (95% bootstrap CIs), study {name}",
     )
     return report

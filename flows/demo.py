@@ -6,9 +6,10 @@ from pathlib import Path
 
 from prefect import flow
 
+from common import UsageError
 from flows.steps import ReportSummary
 from flows.study_flow import run_study
-from study.examples import write_example
+from study import write_example
 
 DEMO_NAME = "demo"
 
@@ -27,7 +28,7 @@ def demo_flow(out_dir: str) -> ReportSummary:
         write_example(DEMO_NAME, folder)
     report = run_study(str(study_file), str(folder / "report"), db)
     if report is None:
-        raise ValueError(
+        raise UsageError(
             f"{study_file} no longer uses the simulated panel; restore it or delete it"
         )
     return report

@@ -13,11 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from common import MissingFile
 from flows.events import wave_closed_trigger
 from flows.report_flow import report_study
 from flows.study_flow import run_study
 from flows.wave_flows import sync_fieldwork_flow
-from study.config import Study, load_study
+from study import Study, load_study
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,10 @@ class StudyFile:
 def study_files(folder: Path) -> list[StudyFile]:
     """Every study file (*.toml) in folder, validated; the first invalid one raises."""
     if not folder.is_dir():
-        raise FileNotFoundError(f"{folder}: no such folder; pass the folder of your study files")
+        raise MissingFile(f"{folder}: no such folder; pass the folder of your study files")
     found = [StudyFile(p.resolve(), load_study(p)) for p in sorted(folder.glob("*.toml"))]
     if not found:
-        raise FileNotFoundError(
+        raise MissingFile(
             f"{folder}: no study files (*.toml); write one with "
             f"`persuasion init NAME --dir {folder}`"
         )

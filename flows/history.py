@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from common.csvsafe import frame_to_csv
+from common import frame_to_csv
 
 HISTORY = "history"
 ARCHIVED = ("report.html", "estimates.csv", "figures")

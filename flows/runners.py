@@ -11,6 +11,8 @@ from typing import Any, Literal, get_args
 
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from common import UsageError
+
 RunnerKind = Literal["thread", "dask"]
 RUNNER_KINDS: tuple[str, ...] = get_args(RunnerKind)
 
@@ -19,14 +21,14 @@ def make_task_runner(kind: str = "thread", workers: int = 4, address: str | None
     """A task runner: `thread` (a pool of `workers` threads) or `dask` (a local cluster of
     `workers` single-threaded processes, or the scheduler at `address`)."""
     if kind not in RUNNER_KINDS:
-        raise ValueError(
+        raise UsageError(
             f"task runner {kind!r} is not known; choose one of: {', '.join(RUNNER_KINDS)}"
         )
     if workers < 1:
-        raise ValueError(f"workers = {workers} must be at least 1")
+        raise UsageError(f"workers = {workers} must be at least 1")
     if kind == "thread":
         if address:
-            raise ValueError("--address is for the dask runner; drop it or pass --runner dask")
+            raise UsageError("--address is for the dask runner; drop it or pass --runner dask")
         return ThreadPoolTaskRunner(max_workers=workers)
     from prefect_dask import DaskTaskRunner
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy.engine import make_url
 
-from study.store.engine import ENV_VAR, resolve_url
+from common import PersuasionError
+from study.store import ENV_VAR, resolve_url
 
 DEFAULT_PORT = 4200
 PREFECT_SERVER = (sys.executable, "-m", "prefect", "server", "start")
@@ -30,7 +31,7 @@ LOCAL_SERVER_NOTE = (
 SERVER_TIMEOUT = 180.0
 
 
-class ServerError(RuntimeError):
+class ServerError(PersuasionError, RuntimeError):
     """The local Prefect server did not start."""
 
 

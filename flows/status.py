@@ -13,10 +13,9 @@ from cronsim import CronSim
 from sqlalchemy import func, select
 
 from analysis import ratings_table
-from fieldwork.sync import wave_status
-from study.loading import LoadedStudy
-from study.store import ArgumentRow, EventRow, Store, WaveRow
-from study.store.repo import REPORT_PUBLISHED, count_arguments
+from fieldwork import wave_status
+from study import LoadedStudy
+from study.store import REPORT_PUBLISHED, ArgumentRow, EventRow, Store, WaveRow, count_arguments
 
 
 @dataclass(frozen=True)

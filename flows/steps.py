@@ -9,12 +9,10 @@ from typing import Any
 
 from analysis import build_report, load_stored_study, ratings_table
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
-from fieldwork import run_simulated_panel
-from fieldwork.sync import WaveStatus, open_fieldwork, sync_fieldwork, wave_status
+from fieldwork import WaveStatus, open_fieldwork, run_simulated_panel, sync_fieldwork, wave_status
 from flows import history
-from study.loading import is_study_file, load_and_register
-from study.store import open_store
-from study.store.repo import REPORT_PUBLISHED, get_study_row, log_event, study_config
+from study import is_study_file, load_and_register
+from study.store import REPORT_PUBLISHED, get_study_row, log_event, open_store, study_config
 
 
 @dataclass(frozen=True)
@@ -28,11 +26,8 @@ class ReportSummary:
 
 def register_step(db: str | None, study_ref: str) -> str:
     """Register the study file (or find the stored study); returns the study's name."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         return load_and_register(store, study_ref).study.name
-    finally:
-        store.dispose()
 
 
 class ArtifactProgress:
@@ -92,8 +87,7 @@ def _in_prefect_run() -> bool:
 def generate_step(db: str | None, name: str) -> GenerationSummary:
     """Generate what the study is missing; inside a Prefect run, report progress as
     artifacts."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         loaded = load_and_register(store, name)
         artifacts = ArtifactProgress() if _in_prefect_run() else None
         options = RunOptions(progress=artifacts) if artifacts else RunOptions()
@@ -101,8 +95,6 @@ def generate_step(db: str | None, name: str) -> GenerationSummary:
         if artifacts is not None and summary.planned:
             artifacts.table(summary)
         return summary
-    finally:
-        store.dispose()
 
 
 def resolve_study_step(db: str | None, study_ref: str) -> str:
@@ -110,12 +102,8 @@ def resolve_study_step(db: str | None, study_ref: str) -> str:
     claim-set file, so nothing else is loaded). Returns the study's name."""
     if is_study_file(study_ref):
         return register_step(db, study_ref)
-    store = open_store(db)
-    try:
-        with store.session() as session:
-            return get_study_row(session, study_ref).name
-    finally:
-        store.dispose()
+    with open_store(db) as store, store.session() as session:
+        return get_study_row(session, study_ref).name
 
 
 def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
@@ -139,19 +127,15 @@ def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
 
 def open_step(db: str | None, name: str) -> WaveStatus:
     """Open a wave unless every argument already has its ratings (then just report)."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         return open_fieldwork(store, load_and_register(store, name))
-    finally:
-        store.dispose()
 
 
 def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> int:
     """The simulated panel for one shard of the unrated arguments; returns ratings written.
     Run it after `open_step`; shards can run in parallel (see fieldwork.panel_store.shard_of),
     so it does not migrate the store (Alembic is not thread-safe; open_step migrated it)."""
-    store = open_store(db, migrate=False)
-    try:
+    with open_store(db, migrate=False) as store:
         loaded = load_and_register(store, name)
         if loaded.study.recruitment.platform != "simulated":
             return 0
@@ -159,33 +143,25 @@ def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> in
             store, loaded.study, loaded.study_id, shard=shard, shards=shards
         )
         return summary.ratings
-    finally:
-        store.dispose()
 
 
 def sync_step(db: str | None, name: str) -> WaveStatus:
     """Sync the open wave once (closing it when its quota is met); with no open wave only
     report where fieldwork stands, so a re-run opens nothing new."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         loaded = load_and_register(store, name)
         status = wave_status(store, loaded)
         return sync_fieldwork(store, loaded) if status.status == "open" else status
-    finally:
-        store.dispose()
 
 
 def waves_step(db: str | None, name: str) -> dict[str, str]:
     """Which waves each writer's kept ratings come from."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
         ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
         return history.waves_by_writer(ratings)
-    finally:
-        store.dispose()
 
 
 def record_report_step(
@@ -193,19 +169,15 @@ def record_report_step(
 ) -> None:
     """Log the archived report in the store's event log, where the survey app's dashboard and
     `persuasion status` find a study's report history without knowing where reports go."""
-    store = open_store(db)
-    try:
-        with store.session() as session:
-            log_event(
-                session,
-                get_study_row(session, name).id,
-                REPORT_PUBLISHED,
-                {
-                    "stamp": entry.stamp,
-                    "html": str(entry.html.resolve()),
-                    "index": str((entry.html.parents[2] / "index.html").resolve()),
-                    "n_ratings": n_ratings,
-                },
-            )
-    finally:
-        store.dispose()
+    with open_store(db) as store, store.session() as session:
+        log_event(
+            session,
+            get_study_row(session, name).id,
+            REPORT_PUBLISHED,
+            {
+                "stamp": entry.stamp,
+                "html": str(entry.html.resolve()),
+                "index": str((entry.html.parents[2] / "index.html").resolve()),
+                "n_ratings": n_ratings,
+            },
+        )

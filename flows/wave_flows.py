@@ -7,27 +7,20 @@ shows their history). Waiting state lives in the store, never in a suspended flo
 
 from __future__ import annotations
 
-import re
-
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, create_table_artifact
 from prefect.events import emit_event
 
-from fieldwork.sync import (
+from fieldwork import (
     WaveStatus,
     close_fieldwork,
     open_fieldwork,
     sync_fieldwork,
     wave_status,
 )
-from study.loading import load_and_register
+from flows.artifacts import artifact_key
+from study import load_and_register
 from study.store import open_store
-
-
-def artifact_key(study: str, kind: str) -> str:
-    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
-    slug = re.sub(r"[^a-z0-9-]+", "-", study.lower()).strip("-") or "study"
-    return f"fieldwork-{kind}-{slug}"
 
 
 def progress_rows(status: WaveStatus) -> list[dict[str, object]]:
@@ -52,12 +45,12 @@ def publish_progress(status: WaveStatus) -> None:
     """Progress bar and table artifacts for the Prefect UI."""
     create_progress_artifact(
         progress=round(status.progress, 1),
-        key=artifact_key(status.study, "progress"),
+        key=artifact_key("fieldwork-progress", status.study),
         description=f"{status.study}: arguments at their target of {status.target} ratings",
     )
     create_table_artifact(
         table=progress_rows(status),
-        key=artifact_key(status.study, "status"),
+        key=artifact_key("fieldwork-status", status.study),
         description=f"Fieldwork of {status.study}, wave {status.wave}",
     )
 
@@ -65,11 +58,8 @@ def publish_progress(status: WaveStatus) -> None:
 @flow(name="open-wave")
 def open_wave_flow(study: str, db: str | None = None) -> WaveStatus:
     """Open a wave of fieldwork for the study (plan, create and publish it on the platform)."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         status = open_fieldwork(store, load_and_register(store, study))
-    finally:
-        store.dispose()
     publish_progress(status)
     return status
 
@@ -78,13 +68,10 @@ def open_wave_flow(study: str, db: str | None = None) -> WaveStatus:
 def sync_fieldwork_flow(study: str, db: str | None = None) -> WaveStatus:
     """Collect answers, release expired reservations, apply the quality rules and close the
     wave when its quota is met."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         loaded = load_and_register(store, study)
         was_open = wave_status(store, loaded).status == "open"
         status = sync_fieldwork(store, loaded)
-    finally:
-        store.dispose()
     logger = get_run_logger()
     logger.info(
         "wave %d %s: %d of %d arguments complete, %d ratings, %d reservations released",
@@ -106,11 +93,8 @@ def sync_fieldwork_flow(study: str, db: str | None = None) -> WaveStatus:
 @flow(name="close-wave")
 def close_wave_flow(study: str, db: str | None = None, force: bool = False) -> WaveStatus:
     """Close the open wave (refused before its quota is met unless `force`)."""
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         status = close_fieldwork(store, load_and_register(store, study), force=force)
-    finally:
-        store.dispose()
     publish_progress(status)
     _emit_closed(status)
     return status

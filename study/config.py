@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from common import PersuasionError, UnknownName
 from study.config_base import _Frozen
 from study.config_survey import Survey
 
@@ -266,10 +267,10 @@ class Study(_Frozen):
         for w in self.writers:
             if w.id == writer_id:
                 return w
-        raise KeyError(f"no writer {writer_id!r} in study {self.name!r}")
+        raise UnknownName(f"no writer {writer_id!r} in study {self.name!r}")
 
 
-class StudyFileError(ValueError):
+class StudyFileError(PersuasionError, ValueError):
     """A study file that cannot be read or does not validate."""
 
 

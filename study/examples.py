@@ -6,12 +6,14 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from common import FileInTheWay, UsageError
+
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 def example_study_text(name: str) -> str:
     if not NAME_PATTERN.match(name):
-        raise ValueError(
+        raise UsageError(
             f"study name {name!r} is not allowed; use 1-64 letters, digits, "
             "'-', '_' or '.', starting with a letter or digit"
         )
@@ -22,7 +24,7 @@ def example_study_text(name: str) -> str:
 def write_example(name: str, folder: Path, *, overwrite: bool = False) -> Path:
     path = folder / f"{name}.toml"
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; choose another name or pass --force")
+        raise FileInTheWay(f"{path} already exists; choose another name or pass --force")
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(example_study_text(name), encoding="utf-8")
     return path

@@ -2,18 +2,30 @@
 arguments to participants with expiring reservations, sessions, attention checks, writing
 tasks, the simulated response model, and bots that take the survey over HTTP (surveys.bots)."""
 
+from surveys.assignment import aware, release_expired, release_session
 from surveys.completion import completion_codes, completion_link
-from surveys.serve import free_port, serve_in_thread
+from surveys.hashing import keyed_hash, load_secret, same
+from surveys.pages import FormError, min_reading_ms
+from surveys.serve import free_port, proxy_options, serve_in_thread
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
 from surveys.writing import ensure_writing_tasks
 
 __all__ = [
     "ArgumentRef",
+    "FormError",
     "SimulatedParticipant",
+    "aware",
     "completion_codes",
     "completion_link",
     "ensure_writing_tasks",
     "free_port",
+    "keyed_hash",
+    "load_secret",
+    "min_reading_ms",
+    "proxy_options",
+    "release_expired",
+    "release_session",
+    "same",
     "serve_in_thread",
     "simulate_panel",
 ]

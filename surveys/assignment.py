@@ -26,9 +26,8 @@ import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from study.config import Study
-from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow
-from study.store.repo import log_event
+from study import Study
+from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow, log_event
 
 LIVE = ("reserved", "completed")
 

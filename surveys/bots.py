@@ -21,7 +21,7 @@ import httpx
 import numpy as np
 from sqlalchemy import select
 
-from study.config import Study
+from study import Study
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -29,8 +29,9 @@ from study.store import (
     ParticipantRow,
     SessionRow,
     Store,
+    get_study_row,
+    study_config,
 )
-from study.store.repo import get_study_row, study_config
 from surveys.hashing import keyed_hash
 from surveys.pages import check_by_key
 from surveys.simulated import ATTENTION_FAIL_RATE, SCALE_MAX, SCALE_MIN, claim_mean, true_effect

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from study.config import Study
+from study import Study
 
 PROLIFIC_COMPLETION_URL = "https://app.prolific.com/submissions/complete?cc="
 

@@ -19,6 +19,8 @@ import os
 import secrets
 from pathlib import Path
 
+from common import UsageError
+
 SECRET_ENV = "PERSUASION_SECRET"
 MIN_SECRET_CHARS = 32
 
@@ -37,7 +39,7 @@ def load_secret(store_url: str) -> bytes:
     env = os.environ.get(SECRET_ENV, "")
     if env:
         if len(env) < MIN_SECRET_CHARS:
-            raise ValueError(
+            raise UsageError(
                 f"{SECRET_ENV} has {len(env)} characters; use at least {MIN_SECRET_CHARS}, "
                 'for example: python -c "import secrets; print(secrets.token_hex(32))"'
             )

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from study.config import Study
-from study.config_survey import SCALE_LABELS, AttentionCheck
+from common import PersuasionError, UnknownName
+from study import SCALE_LABELS, AttentionCheck, Study
 
 PageKind = Literal[
     "consent", "demographics", "before", "argument", "after", "attention", "debrief", "done"
@@ -24,7 +24,7 @@ MAX_COUNTER = 100_000_000
 COMMON = frozenset({"step", "csrf"})
 
 
-class FormError(ValueError):
+class FormError(PersuasionError, ValueError):
     """A submitted form that is refused; `code` is stable, `message` says what to do."""
 
     def __init__(self, code: str, message: str, status: int = 400) -> None:
@@ -158,7 +158,7 @@ def check_by_key(study: Study, key: str) -> AttentionCheck:
     for check in study.survey.attention_checks:
         if check.key == key:
             return check
-    raise KeyError(f"no attention check {key!r} in study {study.name!r}")
+    raise UnknownName(f"no attention check {key!r} in study {study.name!r}")
 
 
 def min_reading_ms(text: str, study: Study) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from study.config import Study
+from study import Study
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -29,8 +29,11 @@ from study.store import (
     Store,
     StudyRow,
     WaveRow,
+    current_wave,
+    get_study_row,
+    log_event,
+    study_config,
 )
-from study.store.repo import current_wave, get_study_row, log_event, study_config
 from surveys.assignment import aware, lock_wave, renew, reserve
 from surveys.completion import completion_codes
 from surveys.hashing import keyed_hash, new_token, token_hash

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from study.config import Study
+from study import Study
 
 ATTENTION_FAIL_RATE = 0.03
 SCALE_MIN, SCALE_MAX = 1, 7

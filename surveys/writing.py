@@ -11,11 +11,19 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from arguments import create_writing_tasks
-from arguments.plan import HUMAN_STRATEGY, request_key
-from study.config import Study
-from study.store import ArgumentRow, ClaimRow, ParticipantRow, Store, StudyRow, WritingTaskRow
-from study.store.repo import get_study_row, log_event, study_config
+from arguments import HUMAN_STRATEGY, create_writing_tasks, request_key
+from study import Study
+from study.store import (
+    ArgumentRow,
+    ClaimRow,
+    ParticipantRow,
+    Store,
+    StudyRow,
+    WritingTaskRow,
+    get_study_row,
+    log_event,
+    study_config,
+)
 from surveys.hashing import keyed_hash
 from surveys.pages import FormError
 

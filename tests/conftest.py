@@ -33,9 +33,8 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def store(sqlite_url: str) -> Iterator[Store]:
     """A migrated store in a real SQLite file."""
-    s = open_store(sqlite_url)
-    yield s
-    s.dispose()
+    with open_store(sqlite_url) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +61,8 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]
         url = f"sqlite:///{tmp_path / 'store.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    s = open_store(url)
-    yield s
-    s.dispose()
+    with open_store(url) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")

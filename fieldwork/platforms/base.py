@@ -16,7 +16,8 @@ from datetime import datetime
 from importlib import import_module
 from typing import Literal, get_args
 
-from study.config import Recruitment, Study
+from common import PersuasionError, UsageError
+from study import Recruitment, Study
 from study.store import Store
 
 SubmissionStatus = Literal[
@@ -38,7 +39,7 @@ PLATFORMS: dict[str, str] = {
 }
 
 
-class PlatformError(Exception):
+class PlatformError(PersuasionError):
     """The recruitment platform refused a request or could not be reached."""
 
 
@@ -121,7 +122,7 @@ def get_platform(
     recruitment settings; `env` supplies what is read from the environment (the Prolific API
     token and URL), default `os.environ`."""
     if name not in PLATFORMS:
-        raise ValueError(
+        raise UsageError(
             f"unknown recruitment platform {name!r}; choose one of: {', '.join(sorted(PLATFORMS))}"
         )
     module_name, _, cls_name = PLATFORMS[name].partition(":")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fieldwork.platforms.base import PublishRequest, RecruitmentPlatform
-from study.config import Recruitment
+from study import Recruitment
 
 
 class LinkPlatform(RecruitmentPlatform):

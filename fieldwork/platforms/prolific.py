@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from common import UsageError
 from fieldwork.platforms.base import (
     PlatformError,
     PublishRequest,
@@ -31,7 +32,7 @@ from fieldwork.platforms.base import (
     Submission,
     SubmissionStatus,
 )
-from study.config import Recruitment
+from study import Recruitment
 
 DEFAULT_URL = "https://api.prolific.com"
 URL_ENV = "PROLIFIC_API_URL"
@@ -147,11 +148,11 @@ def reject_body(submission: Submission, message: str, category: str) -> dict[str
     """Reject with one of Prolific's categories and a message of at least 100 characters."""
     _check_reviewable(submission, "reject")
     if category not in REJECTION_CATEGORIES:
-        raise ValueError(
+        raise UsageError(
             f"unknown rejection category {category!r}; allowed: {', '.join(REJECTION_CATEGORIES)}"
         )
     if len(message) < MIN_REJECTION_MESSAGE:
-        raise ValueError(
+        raise UsageError(
             f"a rejection message must be at least {MIN_REJECTION_MESSAGE} characters "
             f"(Prolific's rule); this one has {len(message)}: {message!r}"
         )
@@ -160,7 +161,7 @@ def reject_body(submission: Submission, message: str, category: str) -> dict[str
 
 def return_body(reasons: list[str]) -> dict[str, Any]:
     if not reasons:
-        raise ValueError("a return request needs at least one reason")
+        raise UsageError("a return request needs at least one reason")
     return {"request_return_reasons": list(reasons)}
 
 
@@ -181,7 +182,7 @@ def error_message(status: int, data: Any, what: str) -> str:
 
 def _check_reviewable(submission: Submission, verb: str) -> None:
     if submission.status != "awaiting_review":
-        raise ValueError(
+        raise UsageError(
             f"cannot {verb} submission {submission.id}: its status is "
             f"{submission.status!r}; only submissions awaiting review can be reviewed"
         )
@@ -289,7 +290,7 @@ class ProlificPlatform(RecruitmentPlatform):
         var = recruitment.token_env or "PROLIFIC_API_TOKEN"
         token = env.get(var, "").strip()
         if not token:
-            raise ValueError(
+            raise UsageError(
                 f"the Prolific API token is missing: set the environment variable {var} "
                 "(create a token in Prolific under Settings > API tokens)"
             )

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from fieldwork.panel_store import run_simulated_panel
 from fieldwork.platforms.base import PublishRequest, RecruitmentPlatform
-from study.config import Recruitment, Study
+from study import Recruitment, Study
 from study.store import Store
 
 

@@ -1,10 +1,10 @@
 """Importers of published persuasion datasets into the study store."""
 
 from study.importers.anthropic import (
-    ImportSummary,
+    DatasetImportSummary,
     import_anthropic,
     parse_anthropic,
     read_anthropic_csv,
 )
 
-__all__ = ["ImportSummary", "import_anthropic", "parse_anthropic", "read_anthropic_csv"]
+__all__ = ["DatasetImportSummary", "import_anthropic", "parse_anthropic", "read_anthropic_csv"]

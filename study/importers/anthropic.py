@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from common import MissingFile, PersuasionError
 from study.importers.anthropic_format import (
     COLUMNS,
     CONTROL_SOURCE,
@@ -30,7 +31,7 @@ from study.importers.anthropic_format import (
     SOURCES,
     STRATEGIES,
 )
-from study.importers.anthropic_store import ImportSummary, write_study
+from study.importers.anthropic_store import DatasetImportSummary, write_study
 from study.store import Store
 
 LABEL = re.compile(r"^\s*([1-7])(\s*-.*)?$")
@@ -38,7 +39,7 @@ NEGATION = re.compile(r"\b(not|no longer)\s+", re.IGNORECASE)
 MAX_PROBLEMS = 20
 
 
-class AnthropicFormatError(ValueError):
+class AnthropicFormatError(PersuasionError, ValueError):
     """A file that is not in the Anthropic persuasion format; `problems` lists every problem
     found (up to 20), the message names the first."""
 
@@ -52,7 +53,7 @@ def read_anthropic_csv(path: str | Path) -> pd.DataFrame:
     """Read the CSV as strings, keeping the literal `N/A` of human rows."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
+        raise MissingFile(
             f"{path}: no such file; give the path of the dataset's persuasion_data.csv"
         )
     try:
@@ -185,7 +186,7 @@ def _with_claims(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def import_anthropic(store: Store, path: str | Path, study: str) -> ImportSummary:
+def import_anthropic(store: Store, path: str | Path, study: str) -> DatasetImportSummary:
     """Read, check and store the dataset as a new study named `study` (not simulated)."""
     rows = parse_anthropic(read_anthropic_csv(path), str(path))
     return write_study(store, rows, study, Path(path).name)

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common import UsageError
 from study.config import parse_study, study_hash
 from study.importers.anthropic_format import MODELS
 from study.store import (
@@ -31,7 +32,7 @@ SOURCE_URL = "https://huggingface.co/datasets/Anthropic/persuasion"
 
 
 @dataclass(frozen=True)
-class ImportSummary:
+class DatasetImportSummary:
     study: str
     ratings: int
     claims: int
@@ -89,13 +90,15 @@ def study_toml(name: str, rows: pd.DataFrame, file_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_study(store: Store, rows: pd.DataFrame, name: str, file_name: str) -> ImportSummary:
+def write_study(
+    store: Store, rows: pd.DataFrame, name: str, file_name: str
+) -> DatasetImportSummary:
     """Store `rows` as the new study `name`; refuses a name that exists (nothing is changed)."""
     text = study_toml(name, rows, file_name)
     parse_study(text, f"<import of {file_name}>")  # the stored config must validate
     with store.session() as session:
         if session.scalar(select(StudyRow.id).where(StudyRow.name == name)) is not None:
-            raise ValueError(
+            raise UsageError(
                 f"a study named {name!r} already exists in the store; choose another --study "
                 "name (the stored study is left unchanged)"
             )
@@ -126,7 +129,7 @@ def write_study(store: Store, rows: pd.DataFrame, name: str, file_name: str) -> 
         session.flush()
         n_participants = _ratings(session, study.id, wave.id, name, rows, argument_ids)
         log_event(session, study.id, "study.imported", {"file": file_name, "ratings": len(rows)})
-    return ImportSummary(
+    return DatasetImportSummary(
         name,
         len(rows),
         len(claim_ids),

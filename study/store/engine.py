@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from common import PersuasionError
+
 DEFAULT_DB = "sqlite:///persuasion.db"
 ENV_VAR = "PERSUASION_DB"
 
 
-class StoreError(RuntimeError):
+class StoreError(PersuasionError, RuntimeError):
     """The store cannot be opened or is not in the expected state."""
 
 
@@ -59,7 +61,8 @@ def _sqlite_begin(conn: Any) -> None:
 @dataclass(frozen=True)
 class Store:
     """An open store: an engine and a session factory. Use `store.session()` as a context
-    manager; it commits on success and rolls back on error."""
+    manager; it commits on success and rolls back on error. The store itself is a context
+    manager that releases its connections on exit: `with open_store(url) as store: ...`."""
 
     url: str
     engine: Engine
@@ -72,6 +75,12 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.dispose()
 
     @property
     def display_url(self) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claims import ClaimSet
+from common import PersuasionError
 from study.config import Study, parse_study, study_hash
 from study.store.models import (
     ArgumentRow,
@@ -24,7 +25,7 @@ REPORT_PUBLISHED = "report.published"  # event logged for each archived report (
 # html, index, n_ratings), read by `persuasion status` and the survey app's dashboard
 
 
-class NotFoundError(LookupError):
+class NotFoundError(PersuasionError, LookupError):
     """A study, wave or other record that the caller named does not exist."""
 
 

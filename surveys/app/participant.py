@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from study.config_survey import SCALE_LABELS
+from study import SCALE_LABELS
 from surveys import sessions
 from surveys.app.security import (
     SESSION_COOKIE,

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO.parent / "shared" / "datasets" / "anthropic_persuasion_sample.csv"
+SAMPLE_PATH = Path("shared") / "datasets" / "anthropic_persuasion_sample.csv"
+# beside the checkout (../shared), or beside a folder of worktrees (../../shared)
+SAMPLE = next(
+    (p / SAMPLE_PATH for p in REPO.parents[:2] if (p / SAMPLE_PATH).is_file()),
+    REPO.parent / SAMPLE_PATH,
+)
 SYNTHETIC = Path(__file__).parent / "data" / "anthropic_format_synthetic.csv"
 
 

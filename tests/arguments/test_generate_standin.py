@@ -19,12 +19,8 @@ MakeStudy = Callable[..., Path]
 
 
 def arguments_in(db: str) -> list[ArgumentRow]:
-    store = open_store(db)
-    try:
-        with store.session() as session:
-            return list(session.scalars(select(ArgumentRow).order_by(ArgumentRow.id)))
-    finally:
-        store.dispose()
+    with open_store(db) as store, store.session() as session:
+        return list(session.scalars(select(ArgumentRow).order_by(ArgumentRow.id)))
 
 
 def test_acceptance_448_arguments_survive_faults_and_rerun_sends_nothing(
@@ -104,12 +100,9 @@ def test_unknown_model_and_strategy_field_are_one_line(
 
 
 def run_study(path: Path, db: str, options: RunOptions | None = None) -> GenerationSummary:
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         loaded = load_and_register(store, str(path))
         return generate_all(store, loaded.study, loaded.study_id, options)
-    finally:
-        store.dispose()
 
 
 def test_failures_are_not_stored_and_a_rerun_sends_only_them(

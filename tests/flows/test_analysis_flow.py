@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 
-from flows.analysis_flow import analyse_study, artifact_key
+from flows.analysis_flow import analyse_study
+from flows.artifacts import artifact_key
 from study.importers import import_anthropic
 from study.store import open_store
 from tests.analysis.anthropic_csv import anthropic_rows, write_rows
@@ -30,7 +31,7 @@ def test_analysis_flow_publishes_the_summary(prefect_harness: None, tmp_path: Pa
     report = analyse_study("flow.test", str(tmp_path / "report"), db)
     assert Path(report.html).is_file()
     assert Path(report.contrasts_csv).is_file()
-    assert artifact_key("flow.test") == "report-flow-test"
+    assert artifact_key("report", "flow.test") == "report-flow-test"
     markdown = asyncio.run(latest_artifact("report-flow-test"))
     assert markdown.startswith("# Persuasion report: flow.test")
     assert "SIMULATED DATA" not in markdown

@@ -8,7 +8,8 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-from flows.wave_flows import artifact_key, open_wave_flow, sync_fieldwork_flow
+from flows.artifacts import artifact_key
+from flows.wave_flows import open_wave_flow, sync_fieldwork_flow
 from study.store import open_store
 from tests.support.field_data import tiny_study
 
@@ -27,15 +28,12 @@ def test_sync_flow_closes_the_wave_and_publishes_progress(
     prefect_harness: None, tmp_path: Path
 ) -> None:
     db = f"sqlite:///{tmp_path / 'flow.db'}"
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         tiny_study(store, tmp_path, platform="simulated", name="flowsim")
-    finally:
-        store.dispose()
     study = str(tmp_path / "flowsim.toml")
     opened = open_wave_flow(study, db)
     assert (opened.status, opened.arguments_done) == ("open", 0)
     synced = sync_fieldwork_flow(study, db)
     assert (synced.status, synced.arguments_done, synced.arguments) == ("closed", 4, 4)
-    progress = asyncio.run(latest_artifact(artifact_key("flowsim", "progress")))
+    progress = asyncio.run(latest_artifact(artifact_key("fieldwork-progress", "flowsim")))
     assert progress == 100.0

@@ -15,11 +15,8 @@ def test_status_counts_arguments_ratings_and_target(tmp_path: Path, sqlite_url: 
     steps.generate_step(sqlite_url, ref)
     steps.open_step(sqlite_url, ref)
     steps.panel_step(sqlite_url, ref)
-    store = open_store(sqlite_url)
-    try:
+    with open_store(sqlite_url) as store:
         state = study_status(store, load_and_register(store, ref))
-    finally:
-        store.dispose()
     rows = {w.writer: (w.arguments, w.ratings, w.target) for w in state.writers}
     assert rows == {
         "gen-1": (12, 24, 24),
@@ -34,11 +31,8 @@ def test_status_counts_arguments_ratings_and_target(tmp_path: Path, sqlite_url: 
 def test_next_runs_from_the_study_files_crons(tmp_path: Path, sqlite_url: str) -> None:
     schedules = '[schedules]\nsync = "*/5 * * * *"\nanalysis = "0 3 * * *"\n'
     ref = str(write_study(tmp_path, schedules=schedules))
-    store = open_store(sqlite_url)
-    try:
+    with open_store(sqlite_url) as store:
         loaded = load_and_register(store, ref)
-    finally:
-        store.dispose()
     runs = cron_runs(loaded, now=datetime(2026, 1, 1, 2, 58, tzinfo=UTC))
     assert [(r.what, r.when.strftime("%H:%M")) for r in runs] == [
         ("sync-fieldwork", "03:00"),

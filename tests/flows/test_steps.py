@@ -24,13 +24,10 @@ def field_inline(db: str, ref: str, shards: int = 1) -> steps.WaveStatus:
 
 
 def waves(db: str, name: str) -> dict[str, str]:
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         with store.session() as session:
             study_id = get_study_row(session, name).id
         return waves_by_writer(ratings_table(store, study_id))
-    finally:
-        store.dispose()
 
 
 def test_rerun_adds_no_wave_and_no_rating(tmp_path: Path, sqlite_url: str) -> None:

@@ -33,11 +33,8 @@ def test_new_generation_round_reports_all_generations_with_their_waves(
     assert estimates.loc["gen-2", "n_ratings"] == 24 and estimates.loc["gen-2", "waves"] == "2"
     history = sorted((tmp_path / "report" / "history").iterdir())
     assert len(history) == 2
-    store = open_store(sqlite_url)
-    try:
+    with open_store(sqlite_url) as store:
         reports = study_status(store, load_and_register(store, ref)).reports
-    finally:
-        store.dispose()
     assert [Path(r["html"]).parent.name for r in reports] == [h.name for h in reversed(history)]
     with get_client(sync_client=True) as client:
         artifact = client.read_latest_artifacts(limit=50)

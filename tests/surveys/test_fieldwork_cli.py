@@ -18,11 +18,8 @@ runner = CliRunner()
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'field.db'}"
-    store = open_store(url)
-    try:
+    with open_store(url) as store:
         tiny_study(store, tmp_path)
-    finally:
-        store.dispose()
     return url
 
 
@@ -113,16 +110,13 @@ def test_sync_prints_one_line_per_refused_submission(
 ) -> None:
     assert field("open", study, "--db", db)[0] == 0
     (ref,) = standin.state.studies
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         with store.session() as session:
             wave = current_wave(session, 1)
             assert wave is not None
             wave_id = wave.id
         sub = standin.add_submission(ref, submission_id="s1")
         add_session(store, 1, wave_id, argument_ids(store, 1)[:2], platform_session=sub)
-    finally:
-        store.dispose()
     standin.fail_next(400, path="/submissions/s1/transition/")
     code, out = field("sync", study, "--db", db)
     assert code == 0
