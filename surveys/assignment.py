@@ -30,6 +30,7 @@ from study import Study
 from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow, log_event
 
 LIVE = ("reserved", "completed")
+MIN_IDLE_CAP = 5  # a small wave still lets a few people read the consent page at once
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def reserve(
     pool = candidates(session, wave.study_id)
     k = study.participants.items_per_participant
     places = -(-len(pool) * wave.target_per_argument // k)  # sessions the wave can serve
-    if evict_idle(session, wave.id, sess.id, max(1, int(study.survey.idle_share * places))):
+    cap = max(MIN_IDLE_CAP, int(study.survey.idle_share * places))
+    if evict_idle(session, wave.id, sess.id, cap):
         pool = candidates(session, wave.study_id)
     rng = np.random.default_rng([study.study.seed, wave.number, sess.id])
     ids = choose_items(pool, k, study.participants.control_rate, wave.target_per_argument, rng)
