@@ -23,7 +23,8 @@ START_COLUMNS = [
 def by_starting_rating(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean persuasion by writer kind and starting rating (on the toward-the-argument scale,
     so 7 = already fully on the argument's side), with a normal-theory t-interval over ratings
-    (descriptive; not clustered). `max_possible` = 7 - before_toward.
+    (descriptive; not clustered; NaN for one rating or ratings all equal).
+    `max_possible` = 7 - before_toward.
 
     Output columns: writer_kind, before_toward, n_ratings, mean_persuasion, ci_low, ci_high,
     max_possible.
@@ -34,8 +35,9 @@ def by_starting_rating(data: pd.DataFrame, confidence: float = 0.95) -> pd.DataF
     out = g.agg(n_ratings="count", mean_persuasion="mean", sd="std").reset_index()
     sem = out["sd"] / np.sqrt(out["n_ratings"])
     q = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n_ratings"] - 1, 1))
-    out["ci_low"] = np.where(out["n_ratings"] > 1, out["mean_persuasion"] - q * sem, np.nan)
-    out["ci_high"] = np.where(out["n_ratings"] > 1, out["mean_persuasion"] + q * sem, np.nan)
+    has_ci = (out["n_ratings"] > 1) & (out["sd"] > 0)  # one rating, or all equal: no interval
+    out["ci_low"] = np.where(has_ci, out["mean_persuasion"] - q * sem, np.nan)
+    out["ci_high"] = np.where(has_ci, out["mean_persuasion"] + q * sem, np.nan)
     out["max_possible"] = SCALE_MAX - out["before_toward"]
     return out[START_COLUMNS]
 

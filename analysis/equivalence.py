@@ -33,6 +33,7 @@ CONTROL_COLUMNS = [
     "p_tost",
     "equivalent",
     "cluster",
+    "note",
 ]
 
 
@@ -67,6 +68,8 @@ def control_check(
     claim-clustered t-interval, the test against zero and TOST against +/- `smallest_effect`.
 
     Returns one row (columns `CONTROL_COLUMNS`), or no rows when the data have no control arm.
+    When the clustered SE is 0 (every control rating the same, or claims with identical means)
+    se, CI, p_val and p_tost are NaN, `equivalent` False, and `note` says why (else "").
     """
     require_columns(
         data, ["writer_kind", "claim", "participant", "persuasion", "direction"], "control_check"
@@ -76,7 +79,8 @@ def control_check(
         return pd.DataFrame(columns=CONTROL_COLUMNS)
     how = resolve_cluster(rows, cluster)
     fit = fit_ols(rows["persuasion"].to_numpy(float), {}, [], rows, how, confidence)
-    row = fit.table.loc["Intercept"]
+    row = fit.table.loc["Intercept"].copy()
+    note = _control_note(rows) if np.isnan(row["se"]) else ""
     p_tost = tost_p(row["estimate"], row["se"], row["df"], smallest_effect)[0]
     return pd.DataFrame(
         [
@@ -93,9 +97,26 @@ def control_check(
                 "p_tost": p_tost,
                 "equivalent": bool(p_tost < 1 - confidence),
                 "cluster": how,
+                "note": note,
             }
         ],
         columns=CONTROL_COLUMNS,
+    )
+
+
+def _control_note(rows: pd.DataFrame) -> str:
+    """Why the control arm's SE is blank (`fit_ols` blanks a zero SE)."""
+    n, claims = len(rows), rows["claim"].nunique()
+    if rows["persuasion"].nunique() == 1:
+        why = (
+            f"every control rating has persuasion {rows['persuasion'].iloc[0]:g} (no variation "
+            f"in {n} ratings on {claims} claims)"
+        )
+    else:
+        why = f"the {claims} control claims have identical mean persuasion (clustered SE 0)"
+    return (
+        f"{why}, so its uncertainty cannot be estimated: the CI and tests are left blank; "
+        "more control claims give an interval"
     )
 
 

@@ -43,8 +43,8 @@ def writer_means(
 
     Output columns: the grouping column(s), n_ratings, n_claims, mean_persuasion, ci_low,
     ci_high, sd (of the ratings), std_effect; one row per group in order of first appearance.
-    Groups on the same claims share one set of claim resamples. A group with one claim gets
-    ci_low = ci_high = its mean (nothing to resample): read n_claims before the interval.
+    Groups on the same claims share one set of claim resamples. A group with one claim has no
+    interval (ci_low, ci_high NaN: resampling one claim only returns the data).
     """
     keys = [writer] if isinstance(writer, str) else list(writer)
     require_columns(data, [*keys, value, claim], "writer_means")
@@ -59,7 +59,7 @@ def writer_means(
         if claims not in shared:
             shared[claims] = claim_weights(len(claims), n_resamples, rng)
         samples = claim_bootstrap_means(group, value, claim, n_resamples, weights=shared[claims])
-        low, high = percentile_ci(samples, confidence)
+        low, high = percentile_ci(samples, confidence) if len(claims) > 1 else (np.nan, np.nan)
         mean = float(group[value].mean())
         labels = dict(zip(keys, name, strict=True))
         rows.append(

@@ -161,6 +161,16 @@ def control_findings(results: Results) -> list[Finding]:
         if bool(row["equivalent"])
         else f"equivalence to zero within ±{bound:g} is not shown"
     )
+    if row.get("note"):
+        return [
+            Finding(
+                "control",
+                "control",
+                f"Control arm ({int(row['n_claims'])} claims, "
+                f"{int(row['n_ratings'])} ratings): mean {fmt(row['mean_persuasion'])}; "
+                f"{row['note']}.",
+            )
+        ]
     text = (
         f"Control arm (arguments against indisputable facts, {int(row['n_claims'])} claims, "
         f"{int(row['n_ratings'])} ratings): mean {fmt(row['mean_persuasion'])} "
@@ -292,5 +302,5 @@ def limit_findings(results: Results) -> list[Finding]:
             )
         )
     for section, note in results.notes.items():
-        out.append(Finding("limit", section, f"Not estimated ({section}): {note}."))
+        out.append(Finding("limit", section, f"{section.replace('_', ' ').capitalize()}: {note}."))
     return out

@@ -21,6 +21,7 @@ from analysis.errors import AnalysisError
 Cluster = Literal["auto", "claim", "claim+participant", "none"]
 CLUSTERS: tuple[str, ...] = ("auto", "claim", "claim+participant", "none")
 ADJUSTMENTS: tuple[str, ...] = ("holm", "fdr_bh")
+SE_FLOOR = 1e-10  # scale points: a standard error at or below it is numerically zero
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def fit_ols(
     Cluster-robust covariance (CR1, as statsmodels: G/(G-1) * (N-1)/(N-K), K counting the
     absorbed levels); two-way = V_claim + V_participant - V_claim x participant. Inference uses
     t with G - 1 degrees of freedom (G the smallest number of clusters), or N - K unclustered.
+    A standard error that is numerically zero is returned as NaN (with t, p and CI NaN).
     Returns the rows of the named terms (and 'Intercept' when nothing is absorbed).
     """
     y = np.asarray(y, float)
@@ -106,6 +108,9 @@ def fit_ols(
     est = params[:k]
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(np.diag(cov)[:k])
+        # A zero SE (no residual variation between clusters, e.g. every rating the same or
+        # two claims with identical means) is not certainty: leave inference blank (NaN).
+        se = np.where(se > SE_FLOOR, se, np.nan)
         t = est / se
     q = stats.t.ppf(0.5 + confidence / 2, df)
     table = pd.DataFrame(

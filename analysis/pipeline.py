@@ -6,14 +6,23 @@ left empty with a note saying why; the report shows the notes. Nothing is silent
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from analysis.ancova import ancova_contrasts, strategy_grid
+from analysis.caveats import (
+    blank_note,
+    clean_pairwise,
+    dropped_writers,
+    estimate_note,
+    scaling_note,
+    starting_note,
+)
 from analysis.ceiling import by_starting_rating, without_bound
 from analysis.checks import opinion
+from analysis.effects import effect_sizes, pool_waves
 from analysis.equivalence import control_check
 from analysis.errors import AnalysisError
 from analysis.estimates import before_sd, exclusion_counts, writer_means
@@ -26,7 +35,8 @@ from study import AnalysisPlan
 
 @dataclass(frozen=True)
 class Results:
-    """Every table of the analysis plan (tidy DataFrames) and notes on what was not estimated."""
+    """Every table of the analysis plan (tidy DataFrames) and notes on what was not
+    estimated or left blank (by section)."""
 
     plan: AnalysisPlan
     ratings: pd.DataFrame  # all ratings, excluded ones with their reason
@@ -44,6 +54,8 @@ class Results:
     starting: pd.DataFrame
     sensitivity: pd.DataFrame
     ordinal: pd.DataFrame
+    effects: pd.DataFrame  # Hedges' g per contrast and wave, for meta-analysis
+    pooled_effects: pd.DataFrame  # random-effects pooling across waves (contrasts in 2+ waves)
     scale_sd: float
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -57,8 +69,11 @@ def writer_order(data: pd.DataFrame) -> list[str]:
     return [str(w) for w in meta["writer"]]
 
 
-def analyse(ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0) -> Results:
-    """Run every estimator of the plan on the kept ratings of `ratings`."""
+def analyse(
+    ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0, writers: Sequence[str] = ()
+) -> Results:
+    """Run every estimator of the plan on the kept ratings of `ratings`. `writers` (the study
+    file's writer ids) lets a writer without any rating be named in the notes too."""
     data = kept(ratings)
     if data.empty:
         raise AnalysisError(
@@ -91,14 +106,36 @@ def analyse(ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0) -> Results
     scaling = attempt("scaling", lambda: scaling_trend(data, confidence=plan.confidence))
     if scaling.empty and "scaling" not in notes:
         notes["scaling"] = "no model class has two generations or more"
-    control = attempt("control", lambda: control_check(data, plan.smallest_effect))
+    control = attempt("control", lambda: control_check(data, plan.smallest_effect, confidence=conf))
     if control.empty and "control" not in notes:
         notes["control"] = "the data have no control arm (arguments against indisputable facts)"
+    pairwise, starting = (
+        clean_pairwise(pairwise_tests(data)),
+        by_starting_rating(opinion(data), conf),
+    )
+    extra = {
+        "writers": dropped_writers(ratings, data, writers),
+        "estimates": estimate_note(estimates),
+        "strategy_estimates": estimate_note(strat),
+        "control": "" if control.empty else str(control["note"].iloc[0]),
+        "pairwise": pairwise[1],
+        "scaling_model_means": scaling_note(scaling),
+        "starting_rating": starting_note(starting),
+    }
     sensitivity = attempt(
         "sensitivity",
         lambda: ancova_contrasts(without_bound(data), ref, smallest_effect=bound, confidence=conf),
     )
     ordinal = attempt("ordinal", lambda: ordinal_contrasts(data, ref, confidence=plan.confidence))
+    effects = _ordered(effect_sizes(data, ref), order)
+    for name, frame, label in (
+        ("contrasts", contrasts, "writer"),
+        ("grid", grid, "cell"),
+        ("sensitivity", sensitivity, "writer"),
+        ("ordinal", ordinal, "writer"),
+    ):
+        extra[name] = blank_note(frame, label)
+    notes |= {k: v for k, v in extra.items() if v}
     return Results(
         plan=plan,
         ratings=ratings,
@@ -108,14 +145,16 @@ def analyse(ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0) -> Results
         estimates=estimates,
         strategy_estimates=_ordered(strat, order),
         reference_summary=_ordered(reference_summary(data), order),
-        pairwise=pairwise_tests(data),
+        pairwise=pairwise[0],
         contrasts=_ordered(contrasts, order),
         grid=_ordered(grid, order),
         scaling=scaling,
         control=control,
-        starting=by_starting_rating(opinion(data), plan.confidence),
+        starting=starting,
         sensitivity=_ordered(sensitivity, order),
         ordinal=_ordered(ordinal, order),
+        effects=effects,
+        pooled_effects=pool_waves(effects, conf),
         scale_sd=sd,
         notes=notes,
     )

@@ -4,7 +4,8 @@ and a Markdown summary, all computed from the data (nothing hard-coded)."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from analysis import figures as fig
 from analysis.equivalence import tost_interval
 from analysis.findings import SECTIONS, findings
 from analysis.pipeline import Results, analyse
+from analysis.stamp import Provenance, Stamp, make_stamp
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
 from analysis.tables import fmt, fmt_cell, to_latex
 from common import frame_to_csv
@@ -34,11 +36,28 @@ class Report:
 
 
 def build_report(
-    ratings: pd.DataFrame, study: Study, out_dir: Path, *, simulated: bool, claim_set_hash: str = ""
+    ratings: pd.DataFrame,
+    study: Study,
+    out_dir: Path,
+    *,
+    simulated: bool,
+    claim_set_hash: str = "",
+    incomplete: str = "",
+    provenance: Provenance | None = None,
 ) -> Report:
-    """Run the analysis plan and write every output of the report to `out_dir`."""
-    results = analyse(ratings, study.analysis, seed=study.study.seed)
-    return write_report(results, study, out_dir, simulated=simulated, claim_set_hash=claim_set_hash)
+    """Run the analysis plan and write every output of the report to `out_dir`. A non-empty
+    `incomplete` (what fieldwork still lacks) heads the report as a banner."""
+    writers = [w.id for w in study.writers]
+    results = analyse(ratings, study.analysis, seed=study.study.seed, writers=writers)
+    return write_report(
+        results,
+        study,
+        out_dir,
+        simulated=simulated,
+        claim_set_hash=claim_set_hash,
+        incomplete=incomplete,
+        provenance=provenance,
+    )
 
 
 def write_report(
@@ -49,6 +68,8 @@ def write_report(
     simulated: bool,
     claim_set_hash: str = "",
     formats: tuple[str, ...] = fig.FORMATS,
+    incomplete: str = "",
+    provenance: Provenance | None = None,
 ) -> Report:
     """Write every output of the report; figures in `formats` (PNG is always written: the
     HTML page embeds it)."""
@@ -69,9 +90,14 @@ def write_report(
             (tables_dir / f"{name}.tex").write_text(
                 to_latex(frame, caption, f"tab:{name}"), encoding="utf-8"
             )
-    summary = summary_markdown(study.name, results, simulated)
+    provenance = provenance or Provenance()
+    stamp = make_stamp(study, results.ratings, claim_set_hash, provenance.study_text)
+    (out_dir / "stamp.json").write_text(
+        json.dumps(asdict(stamp), indent=2) + "\n", encoding="utf-8"
+    )
+    summary = summary_markdown(study.name, results, simulated, incomplete, stamp)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
-    html = _render(results, study, figure_paths, widths, simulated, claim_set_hash)
+    html = _render(results, study, figure_paths, widths, simulated, stamp, incomplete)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
     return Report(
         out_dir,
@@ -110,7 +136,8 @@ def _render(
     figure_paths: dict[str, dict[str, Path]],
     widths: dict[str, float],
     simulated: bool,
-    claim_set_hash: str,
+    stamp: Stamp,
+    incomplete: str = "",
 ) -> str:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"])
@@ -139,12 +166,14 @@ def _render(
         study=study.name,
         description=study.study.description,
         simulated=simulated,
+        incomplete=incomplete,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         n_ratings=len(ratings),
         n_kept=len(results.data),
         n_participants=ratings["participant"].nunique(),
         n_claims=ratings["claim"].nunique(),
-        claim_set_hash=claim_set_hash,
+        claim_set_hash=stamp.claim_set_hash,
+        stamp=stamp.lines(),
         plan=results.plan,
         scale_sd=results.scale_sd,
         figures=figures,

@@ -4,7 +4,8 @@ Two levels, both reported (a trend over the models tested, not a law):
 - ratings:     persuasion ~ generation_order + C(claim) on the class's model ratings (opinion
                claims), standard errors clustered as in the primary analysis;
 - model means: the models' mean persuasion regressed on generation order by plain OLS (n models,
-               n - 2 degrees of freedom; with two models the slope has no standard error).
+               n - 2 degrees of freedom; with two models, or means exactly on a line, the slope
+               has no standard error: NaN).
 
 Output columns: model_class, level, n_models, n, slope, se, df, ci_low, ci_high, p_val.
 Classes with fewer than two generations are left out.
@@ -17,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.checks import opinion, require_columns
-from analysis.models import Cluster, fit_ols, resolve_cluster
+from analysis.models import SE_FLOOR, Cluster, fit_ols, resolve_cluster
 
 SCALING_COLUMNS = [
     "model_class",
@@ -82,7 +83,7 @@ def _mean_level(
     slope = float(np.polyfit(x, y, 1)[0])
     df = len(x) - 2
     se = ci_low = ci_high = p = float("nan")
-    if df > 0:
+    if df > 0 and stats.linregress(x, y).stderr > SE_FLOOR:
         fit = stats.linregress(x, y)
         se = float(fit.stderr)
         q = stats.t.ppf(0.5 + confidence / 2, df)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analysis.findings import findings, findings_markdown
 from analysis.pipeline import Results
+from analysis.stamp import Stamp
 from analysis.tables import fmt, fmt_p, to_markdown
 
 SUMMARY_ESTIMATES = ["writer", "n_ratings", "mean_persuasion", "ci_low", "ci_high"]
@@ -65,6 +66,17 @@ TABLES: dict[str, tuple[str, str]] = {
         "Robustness: proportional-odds (ordered logit) log-odds of a higher after-rating than the "
         "reference writer, given C(before); model-based Wald 95% CIs.",
     ),
+    "effects": (
+        "effects",
+        "Effect sizes for meta-analysis, one row per contrast and wave: Hedges' g of persuasion "
+        "against the reference writer (ratings as independent) with its SE, the raw difference "
+        "with its Welch SE, n per arm and moderators.",
+    ),
+    "pooled_effects": (
+        "pooled_effects",
+        "Random-effects (DerSimonian-Laird) pooling of Hedges' g across the waves of each "
+        "contrast run in two waves or more; tau2 and I2 measure the heterogeneity between waves.",
+    ),
     "exclusions": ("exclusions", "Ratings per writer: total, kept and excluded by reason."),
 }
 
@@ -87,10 +99,15 @@ CAPTIONS: dict[str, str] = {
 }
 
 
-def summary_markdown(name: str, results: Results, simulated: bool) -> str:
-    """A short Markdown summary: banner, per-writer means, primary contrasts, control check."""
+def summary_markdown(
+    name: str, results: Results, simulated: bool, incomplete: str = "", stamp: Stamp | None = None
+) -> str:
+    """A short Markdown summary: banners (incomplete fieldwork, simulated data), per-writer
+    means, primary contrasts, control check."""
     plan = results.plan
     lines = [f"# Persuasion report: {name}", ""]
+    if incomplete:
+        lines += [f"**PARTIAL DATA**: {incomplete}", ""]
     if simulated:
         lines += ["**SIMULATED DATA**: these numbers test the pipeline, not people.", ""]
     lines += findings_markdown(findings(results))
@@ -127,6 +144,7 @@ def summary_markdown(name: str, results: Results, simulated: bool) -> str:
             f"Control arm: mean {fmt(row['mean_persuasion'])} "
             f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
         ]
-    for section, note in results.notes.items():
-        lines += ["", f"- not estimated ({section}): {note}"]
+    if stamp is not None:
+        lines += ["", "## Reproducibility", ""]
+        lines += [f"- {label}: `{value}`" for label, value in stamp.lines()]
     return "\n".join(lines) + "\n"

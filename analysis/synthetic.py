@@ -133,5 +133,11 @@ def _respond(
             "reading_ms": 60_000,
             "failed_checks": 0,
             "exclusion": "",
+            "session": participant,
+            "position": pd.Series(participant).groupby(participant).cumcount().to_numpy(),
+            "min_reading_ms": 0,
+            "focus_losses": 0,
+            "pastes": 0,
+            "session_status": "completed",
         }
     )[COLUMNS]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
-from sqlalchemy import func, select
+from typing import Any
 
+import pandas as pd
+from sqlalchemy import Select, func, select
+
+from study.config import Exclusions, Study
+from study.exclusions import SessionFacts, argument_min_reading_ms, exclusion
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -17,6 +21,7 @@ from study.store import (
     StudyRow,
     WaveRow,
 )
+from study.store.repo import study_config
 
 COLUMNS = [
     "study",
@@ -41,30 +46,53 @@ COLUMNS = [
     "reading_ms",
     "failed_checks",
     "exclusion",
+    "session",
+    "position",
+    "min_reading_ms",
+    "focus_losses",
+    "pastes",
+    "session_status",
 ]
 
 
-def ratings_table(
-    store: Store,
-    study_id: int,
-    max_failed_checks: int = 1,
-    min_reading_fraction: float = 0.0,
-    words_per_minute: int = 400,
-) -> pd.DataFrame:
-    """One row per rating of the study, with `persuasion = direction * (after - before)` and
-    an `exclusion` reason ('' when the rating is kept). Excluded rows are kept, not dropped.
+def ratings_table(store: Store, study_id: int, study: Study | None = None) -> pd.DataFrame:
+    """One row per rating of the study (in content order: wave, claim, argument, participant;
+    never row ids, which follow whichever parallel writer finished first), with
+    `persuasion = direction * (after - before)` and an `exclusion` reason ('' when the rating
+    is kept). Excluded rows are kept, not dropped. This is the one table behind every export
+    (`persuasion export`, `persuasion survey export`, the dashboard's CSV).
 
-    Reasons, first match wins: the session's own exclusion; `incomplete` (no after-rating);
-    `failed_attention_checks` (more than `max_failed_checks` failed); `too_fast` (reading time
-    below `min_reading_fraction` x the argument's words / `words_per_minute`; only when the
-    fraction is above 0 and the reading time was recorded)."""
+    The reasons are the study's one rule set, `study.exclusions.exclusion`, under `study`'s
+    exclusions and reading speed (default: the study's stored config)."""
+    with store.session() as session:
+        if study is None:
+            study = study_config(session.get_one(StudyRow, study_id))
+        rows = session.execute(_query(study_id)).mappings().all()
+        texts = dict(
+            session.execute(
+                select(ArgumentRow.id, ArgumentRow.text).where(ArgumentRow.study_id == study_id)
+            ).all()
+        )
+    frame = pd.DataFrame([dict(r) for r in rows])
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+    minimum = {arg: argument_min_reading_ms(text, study) for arg, text in texts.items()}
+    frame["min_reading_ms"] = frame["argument"].map(minimum)
+    frame["after"] = frame["after"].astype("Int64")
+    frame["reading_ms"] = frame["reading_ms"].astype("Int64")
+    frame["persuasion"] = frame["direction"] * (frame["after"] - frame["before"])
+    frame["exclusion"] = _exclusions(frame, study.exclusions)
+    return frame[COLUMNS]
+
+
+def _query(study_id: int) -> Select[*tuple[Any, ...]]:
     failed = (
         select(AttentionAnswerRow.session_id, func.count().label("failed"))
         .where(AttentionAnswerRow.passed.is_(False))
         .group_by(AttentionAnswerRow.session_id)
         .subquery()
     )
-    query = (
+    return (
         select(
             StudyRow.name.label("study"),
             WaveRow.number.label("wave"),
@@ -86,6 +114,11 @@ def ratings_table(
             ArgumentRow.direction,
             RatingRow.reading_ms,
             func.coalesce(failed.c.failed, 0).label("failed_checks"),
+            SessionRow.id.label("session"),
+            AssignmentRow.position,
+            RatingRow.focus_losses,
+            RatingRow.pastes,
+            SessionRow.status.label("session_status"),
             SessionRow.exclusion.label("session_exclusion"),
         )
         .select_from(RatingRow)
@@ -98,39 +131,37 @@ def ratings_table(
         .join(StudyRow, StudyRow.id == ArgumentRow.study_id)
         .outerjoin(failed, failed.c.session_id == SessionRow.id)
         .where(ArgumentRow.study_id == study_id)
-        .order_by(RatingRow.id)
-    )
-    with store.session() as session:
-        rows = session.execute(query).mappings().all()
-    frame = pd.DataFrame([dict(r) for r in rows])
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
-    frame["after"] = frame["after"].astype("Int64")
-    frame["persuasion"] = frame["direction"] * (frame["after"] - frame["before"])
-    frame["exclusion"] = _exclusion(frame, max_failed_checks)
-    if min_reading_fraction > 0:
-        words = _argument_words(store, study_id)
-        needed = frame["argument"].map(words) / words_per_minute * 60_000 * min_reading_fraction
-        fast = frame["reading_ms"].notna() & (frame["reading_ms"] < needed)
-        frame.loc[(frame["exclusion"] == "") & fast, "exclusion"] = "too_fast"
-    return frame[COLUMNS]
-
-
-def _argument_words(store: Store, study_id: int) -> dict[int, int]:
-    with store.session() as session:
-        rows = session.execute(
-            select(ArgumentRow.id, ArgumentRow.text).where(ArgumentRow.study_id == study_id)
+        # Content order, not row ids: parallel panel shards and generation threads write in
+        # whatever order they finish, and estimates draw resamples in order of appearance.
+        .order_by(
+            WaveRow.number,
+            ClaimRow.key,
+            ArgumentRow.request_key,
+            ParticipantRow.platform_id_hash,
+            AssignmentRow.position,
+            RatingRow.id,
         )
-        return {arg_id: len(text.split()) for arg_id, text in rows}
+    )
 
 
-def _exclusion(frame: pd.DataFrame, max_failed_checks: int) -> pd.Series:
-    reason = pd.Series("", index=frame.index, dtype="object")
-    reason[frame["session_exclusion"].fillna("") != ""] = frame["session_exclusion"]
-    reason[(reason == "") & frame["after"].isna()] = "incomplete"
-    too_many = frame["failed_checks"] > max_failed_checks
-    reason[(reason == "") & too_many] = "failed_attention_checks"
-    return reason
+def _exclusions(frame: pd.DataFrame, rules: Exclusions) -> list[str]:
+    """Each rating's reason under the one rule set, from the facts of its session."""
+    facts = {}
+    for sid, group in frame.groupby("session", sort=False):
+        first = group.iloc[0]
+        reading = tuple(None if pd.isna(ms) else int(ms) for ms in group["reading_ms"])
+        facts[sid] = SessionFacts(
+            str(first["session_status"]),
+            int(first["failed_checks"]),
+            reading,
+            tuple(int(ms) for ms in group["min_reading_ms"]),
+            str(first["session_exclusion"] or ""),
+        )
+    rated = frame["after"].notna()
+    return [
+        exclusion(facts[sid], rules, bool(r))
+        for sid, r in zip(frame["session"], rated, strict=True)
+    ]
 
 
 def kept(frame: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,7 @@ never pays twice)."""
 
 from arguments.cost import Estimate, PlanLine
 from arguments.dispatch import Dispatcher, Limits, TokenBucket
-from arguments.errors import BudgetExceeded, GenerationError
+from arguments.errors import BudgetExceeded, GenerationError, RunStopped
 from arguments.generate import (
     GenerationSummary,
     NoProgress,
@@ -16,11 +16,14 @@ from arguments.generate import (
     pending_jobs,
 )
 from arguments.human import HumanImportSummary, create_writing_tasks, import_human_arguments
+from arguments.lease import LeaseHeld, LeaseLost
+from arguments.ledger import Spending
 from arguments.plan import HUMAN_STRATEGY, ClaimRef, Job, plan_jobs, request_key
 from arguments.providers import get_provider, split_model
 from arguments.quality import QualityReport, check
 from arguments.registry import ModelInfo, bundled_models, model_for, registry
 from arguments.review import export_arguments, list_arguments, show_argument
+from arguments.runner import spending
 from arguments.strategies import Strategy, bundled_strategies, get_strategy, strategies_for
 from arguments.types import (
     BatchProvider,
@@ -44,6 +47,8 @@ __all__ = [
     "GenerationSummary",
     "HumanImportSummary",
     "Job",
+    "LeaseHeld",
+    "LeaseLost",
     "Limits",
     "ModelInfo",
     "ModelProvider",
@@ -54,6 +59,8 @@ __all__ = [
     "ProviderError",
     "QualityReport",
     "RunOptions",
+    "RunStopped",
+    "Spending",
     "Strategy",
     "TokenBucket",
     "build_request",
@@ -73,6 +80,7 @@ __all__ = [
     "registry",
     "request_key",
     "show_argument",
+    "spending",
     "split_model",
     "strategies_for",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arguments.errors import BudgetExceeded
 from arguments.plan import Job
@@ -29,9 +29,15 @@ class PlanLine:
 
 @dataclass(frozen=True)
 class Estimate:
+    """The plan's cost bound with every request sent once, and with every request regenerated
+    up to `attempts` times (quality.on_fail = "regenerate"); `worst` is one attempt's bound per
+    request key (what the budget reserves while the request is in flight)."""
+
     lines: tuple[PlanLine, ...]
     spent_usd: float
     budget_usd: float
+    attempts: int = 1
+    worst: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def requests(self) -> int:
@@ -40,6 +46,11 @@ class Estimate:
     @property
     def cost_usd(self) -> float:
         return sum(line.cost_usd for line in self.lines)
+
+    @property
+    def regenerated_usd(self) -> float:
+        """The bound when every request is answered `attempts` times."""
+        return self.cost_usd * self.attempts
 
     def check_budget(self, allow_over: bool) -> None:
         """Raise BudgetExceeded when spent + estimate is above the budget (unless allowed)."""
@@ -64,12 +75,14 @@ async def estimate(
     batch: bool,
     spent_usd: float,
     budget_usd: float,
+    attempts: int = 1,
 ) -> Estimate:
     """The plan grouped by writer and strategy, with counted input tokens and cost bounds."""
     groups: dict[tuple[str, str], list[Job]] = defaultdict(list)
     for job in jobs:
         groups[(job.writer_label, job.strategy)].append(job)
     lines = []
+    worst: dict[str, float] = {}
     for (writer, strategy), group in sorted(groups.items()):
         longest = max(group, key=lambda j: len(j.claim.text))
         request = requests[longest.key]
@@ -79,4 +92,6 @@ async def estimate(
         out_max = n * request.max_tokens
         cost = model.cost(n * per_request, out_max, batch=batch)
         lines.append(PlanLine(writer, model.id, strategy, n, n * per_request, out_max, cost))
-    return Estimate(tuple(lines), spent_usd, budget_usd)
+        one = model.cost(per_request, request.max_tokens, batch=batch)
+        worst.update((job.key, one) for job in group)
+    return Estimate(tuple(lines), spent_usd, budget_usd, attempts, worst)

@@ -107,15 +107,17 @@ class Dispatcher:
         self,
         items: Iterable[T],
         work: Callable[[T], Awaitable[None]],
+        until: Callable[[], bool] = lambda: False,
     ) -> None:
         """Run `work` over items with at most `max_in_flight` running at once (a worker pool:
-        memory stays flat however many items there are)."""
+        memory stays flat however many items there are); workers take no new item once
+        `until()` is true."""
         queue: asyncio.Queue[T] = asyncio.Queue()
         for item in items:
             queue.put_nowait(item)
 
         async def worker() -> None:
-            while True:
+            while not until():
                 try:
                     item = queue.get_nowait()
                 except asyncio.QueueEmpty:

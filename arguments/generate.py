@@ -10,10 +10,11 @@ import dataclasses
 import threading
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from arguments.cost import Estimate, estimate
 from arguments.dispatch import Dispatcher, Limits
+from arguments.errors import RunStopped, describe
 from arguments.plan import (
     HUMAN_STRATEGY,
     SIMULATED_HUMAN,
@@ -24,9 +25,13 @@ from arguments.plan import (
 )
 from arguments.providers import get_provider
 from arguments.strategies import Strategy, strategies_for
-from arguments.types import GenerationRequest, ModelProvider, ProviderConfig
+from arguments.types import GenerationRequest, ModelProvider, ProviderConfig, ProviderError
 from study import Study
 from study.store import Store, claims_of, request_keys
+
+if TYPE_CHECKING:
+    from arguments.lease import Lease
+    from arguments.runner import Run
 
 T = TypeVar("T")
 
@@ -50,17 +55,25 @@ class NoProgress:
 @dataclass(frozen=True)
 class RunOptions:
     """How one generation run behaves. `limits` overrides the study's [generation] values
-    (tests use tiny delays); `dry_run` stops after the estimate."""
+    (tests use tiny delays); `dry_run` stops after the estimate; `allow_over_budget` lifts
+    the budget (before and while running); `steal_lease` takes the study's generation lease
+    from another run."""
 
     allow_over_budget: bool = False
     dry_run: bool = False
     limits: Limits | None = None
     poll_seconds: float | None = None
     progress: Progress = field(default_factory=NoProgress)
+    steal_lease: bool = False
 
 
 @dataclass(frozen=True)
 class GenerationSummary:
+    """What a run did. `cost_usd` is what this run's attempts cost (regenerations and batch
+    items included); `spent_usd` is the study's total spend after it, with `unknown` attempts
+    whose outcome is unknown counted at their worst case; `stopped` says why a run ended
+    before its plan was done."""
+
     planned: int
     written: int
     by_writer: dict[str, int]
@@ -72,6 +85,9 @@ class GenerationSummary:
     errors: tuple[str, ...] = ()
     estimate: Estimate | None = None
     writing_tasks: int = 0
+    spent_usd: float = 0.0
+    unknown: int = 0
+    stopped: str = ""
 
 
 def claim_refs(store: Store, study_id: int) -> list[ClaimRef]:
@@ -152,8 +168,25 @@ def generate_all(
 async def generate_async(
     store: Store, study: Study, study_id: int, options: RunOptions
 ) -> GenerationSummary:
+    """Plan, estimate and run under the study's generation lease (not for a dry run, which
+    sends nothing). Raises RunStopped when the run ended early (its summary attached)."""
+    from arguments.lease import acquire
+
+    if options.dry_run:
+        return await plan_and_run(store, study, study_id, options, None)
+    lease = await asyncio.to_thread(acquire, store, study_id, study.name, steal=options.steal_lease)
+    keeper = asyncio.create_task(lease.keep())
+    try:
+        return await plan_and_run(store, study, study_id, options, lease)
+    finally:
+        keeper.cancel()
+        await asyncio.to_thread(lease.release)
+
+
+async def plan_and_run(
+    store: Store, study: Study, study_id: int, options: RunOptions, lease: Lease | None
+) -> GenerationSummary:
     from arguments.human import create_writing_tasks
-    from arguments.runner import Run, spent_usd
 
     jobs = pending_jobs(store, study, study_id)
     tasks = (
@@ -165,29 +198,58 @@ async def generate_async(
         return GenerationSummary(0, 0, {}, writing_tasks=tasks)
     providers = make_providers(study, jobs)
     try:
-        strategies = strategies_for(study)
-        requests = {job.key: build_request(study, job, strategies) for job in jobs}
-        batch = study.generation.mode == "batch"
-        dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
-        plan = await estimate(
-            jobs,
-            requests,
-            providers,
-            lambda provider, request: dispatcher.retrying(lambda: provider.count_tokens(request)),
-            batch=batch,
-            spent_usd=spent_usd(store, study_id),
-            budget_usd=study.arguments.budget_usd,
-        )
-        options.progress.plan(plan)
-        plan.check_budget(options.allow_over_budget)
-        if options.dry_run:
-            return GenerationSummary(len(jobs), 0, {}, estimate=plan)
-        run = Run(store, study, study_id, jobs, requests, providers, dispatcher, options.progress)
-        await (run.batches(options.poll_seconds) if batch else run.messages())
-        return dataclasses.replace(run.summary(plan), writing_tasks=tasks)
+        run = await start_run(store, study, study_id, jobs, providers, options, lease)
+        summary = dataclasses.replace(run.summary(), writing_tasks=tasks)
+    except ProviderError as exc:
+        raise describe(exc) from None
     finally:
         for provider in providers.values():
             await provider.aclose()
+    if summary.stopped:
+        raise RunStopped(summary.stopped, summary)
+    return summary
+
+
+async def start_run(
+    store: Store,
+    study: Study,
+    study_id: int,
+    jobs: list[Job],
+    providers: dict[str, ModelProvider],
+    options: RunOptions,
+    lease: Lease | None,
+) -> Run:
+    """Collect batches, estimate what is left, check the budget, send; returns the run."""
+    from arguments.runner import Budget, Run, spent_usd
+
+    strategies = strategies_for(study)
+    requests = {job.key: build_request(study, job, strategies) for job in jobs}
+    dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
+    run = Run(store, study, study_id, jobs, requests, providers, dispatcher, options.progress)
+    run.lease = lease
+    if not options.dry_run:
+        await run.resume(options.poll_seconds)
+    left = [j for j in jobs if j.key not in run.stored]
+    batch = study.generation.mode == "batch"
+    q = study.quality
+    plan = await estimate(
+        left,
+        requests,
+        providers,
+        lambda provider, request: dispatcher.retrying(lambda: provider.count_tokens(request)),
+        batch=batch,
+        spent_usd=spent_usd(store, study_id),
+        budget_usd=study.arguments.budget_usd,
+        attempts=q.max_attempts if q.on_fail == "regenerate" else 1,
+    )
+    run.estimate, run.worst = plan, plan.worst
+    options.progress.plan(plan)
+    plan.check_budget(options.allow_over_budget)
+    if options.dry_run or not left:
+        return run
+    run.budget = Budget(plan.budget_usd, not options.allow_over_budget, plan.spent_usd)
+    await (run.batches(left, options.poll_seconds) if batch else run.messages(left))
+    return run
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -1,25 +1,30 @@
 """One generation run: send requests (Messages or Batches), check quality, store rows.
 
-Rows are written in small transactions from a worker thread, so the event loop keeps sending
-while the store writes; a crash loses at most the last unwritten handful, which a re-run asks
-for again."""
+Every attempt goes through the ledger (arguments.ledger): written before it is sent, closed
+with its usage and cost as soon as the answer arrives, in the same transaction as the
+argument it yields. Store writes run in worker threads so the event loop keeps sending. The
+budget is enforced per attempt: spent + in-flight worst case + the next attempt's worst case
+must stay within `arguments.budget_usd`, else the run stops taking work and says so."""
 
 from __future__ import annotations
 
 import asyncio
-import time
+import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
+from arguments import ledger
 from arguments.dispatch import Dispatcher
-from arguments.errors import GenerationError
+from arguments.errors import BudgetExceeded, GenerationError
+from arguments.lease import Lease
 from arguments.plan import Job
 from arguments.quality import QualityReport, check, shingles
 from arguments.registry import FREE_PROVIDERS
+from arguments.rows import to_row
 from arguments.types import Completion, GenerationRequest, ModelProvider, ProviderError
 from study import Study
 from study.store import ArgumentRow, Store
@@ -28,91 +33,41 @@ if TYPE_CHECKING:
     from arguments.cost import Estimate
     from arguments.generate import GenerationSummary, Progress
 
-FLUSH_ROWS = 64
-FLUSH_SECONDS = 1.0
-FATAL_STATUS = {
-    401: "the API rejected the key (HTTP 401); check ANTHROPIC_API_KEY",
-    403: "the API refused the request (HTTP 403); check the key's permissions",
-}
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def spending(store: Store, study_id: int) -> ledger.Spending:
+    """The study's spend from the ledger: billed attempts, and attempts of unknown outcome
+    at their worst case."""
+    with store.session() as session:
+        return ledger.spending(session, study_id)
 
 
 def spent_usd(store: Store, study_id: int) -> float:
-    with store.session() as session:
-        total = session.scalar(
-            select(func.coalesce(func.sum(ArgumentRow.cost_usd), 0.0)).where(
-                ArgumentRow.study_id == study_id
+    return spending(store, study_id).total_usd
+
+
+@dataclass
+class Budget:
+    """Spent + in-flight worst case, kept in memory during a run."""
+
+    limit: float
+    enforce: bool
+    committed: float
+
+    def reserve(self, worst: float) -> None:
+        if self.enforce and self.committed + worst > self.limit + 1e-12:
+            raise BudgetExceeded(
+                f"stopped at the budget: spent and in flight ${self.committed:.2f}, and the next "
+                f"request (at most ${worst:.4f}) would pass arguments.budget_usd = "
+                f"${self.limit:.2f}; raise it in the study file and run again to continue "
+                "(stored arguments are kept)"
             )
-        )
-    return float(total or 0.0)
+        self.committed += worst
 
-
-def to_row(
-    study_id: int,
-    job: Job,
-    request: GenerationRequest,
-    completion: Completion,
-    report: QualityReport,
-    *,
-    attempts: int = 1,
-    batch: bool = False,
-) -> ArgumentRow:
-    """The stored argument for a job's completion (pure: no I/O)."""
-    provider, _, model = request.model.partition("/")
-    return ArgumentRow(
-        study_id=study_id,
-        claim_id=job.claim.id,
-        request_key=job.key,
-        writer=job.writer_label,
-        writer_kind="control" if job.direction < 0 else job.writer.kind,
-        provider=provider,
-        model=model,
-        generation=job.model.generation,
-        model_class=job.model.model_class,
-        generation_order=job.model.order,
-        strategy=job.strategy,
-        replicate=job.replicate,
-        prompt_hash=job.prompt_hash,
-        request_params={
-            "max_tokens": request.max_tokens,
-            "system": request.system,
-            "user": request.user,
-            "api": "batch" if batch else "messages",
-        },
-        direction=job.direction,
-        text=completion.text,
-        stop_reason=completion.stop_reason,
-        input_tokens=completion.input_tokens,
-        output_tokens=completion.output_tokens,
-        cost_usd=job.model.cost(completion.input_tokens, completion.output_tokens, batch=batch),
-        quality=report.as_json(attempts),
-        status="ok" if report.ok else "flagged",
-        placeholder=completion.placeholder,
-    )
-
-
-def row_values(row: ArgumentRow) -> dict[str, Any]:
-    """A new row's column values (unset columns left to their defaults)."""
-    return {
-        c.key: getattr(row, c.key)
-        for c in ArgumentRow.__table__.columns
-        if getattr(row, c.key) is not None
-    }
-
-
-def store_rows(store: Store, rows: list[ArgumentRow]) -> None:
-    """Insert rows in one statement; rows whose key another run stored meanwhile are skipped,
-    never doubled."""
-    values = [row_values(r) for r in rows]
-    try:
-        with store.session() as session:
-            session.execute(insert(ArgumentRow), values)
-    except IntegrityError:
-        for value in values:
-            try:
-                with store.session() as session:
-                    session.execute(insert(ArgumentRow), [value])
-            except IntegrityError:
-                continue
+    def settle(self, worst: float, cost: float) -> None:
+        self.committed += cost - worst
 
 
 @dataclass
@@ -125,17 +80,25 @@ class Run:
     providers: dict[str, ModelProvider]
     dispatcher: Dispatcher
     progress: Progress
+    lease: Lease | None = None
+    budget: Budget = field(default_factory=lambda: Budget(0.0, False, 0.0))
+    worst: dict[str, float] = field(default_factory=dict)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempts: Counter[str] = field(default_factory=Counter)
+    stored: set[str] = field(default_factory=set)
     written: Counter[str] = field(default_factory=Counter)
     failed: int = 0
     flagged: int = 0
     cost: float = 0.0
     errors: list[str] = field(default_factory=list)
-    pending: list[ArgumentRow] = field(default_factory=list)
     seen: dict[int, list[frozenset[int]]] = field(default_factory=dict)
     done: int = 0
-    flushed: float = field(default_factory=time.monotonic)
+    stop: GenerationError | None = None
+    by_key: dict[str, Job] = field(default_factory=dict)
+    estimate: Estimate | None = None
 
     def __post_init__(self) -> None:
+        self.by_key = {j.key: j for j in self.jobs}
         with self.store.session() as session:
             rows = session.execute(
                 select(ArgumentRow.claim_id, ArgumentRow.text).where(
@@ -144,40 +107,59 @@ class Run:
             )
             for claim_id, text in rows:
                 self.seen.setdefault(claim_id, []).append(shingles(text))
+            self.attempts = ledger.answered_attempts(session, self.study_id)
+
+    async def db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def settle(self, key: str, cost: float) -> None:
+        """An attempt's outcome: its worst case (reserved when sent) becomes its cost."""
+        self.budget.settle(self.worst.get(key, 0.0), cost)
+        self.cost += cost
+
+    def halt(self, error: GenerationError) -> None:
+        """Stop taking work (in-flight requests finish and are recorded)."""
+        if self.stop is None:
+            self.stop = error
 
     def assess(self, job: Job, completion: Completion) -> QualityReport:
         others = [] if completion.placeholder else self.seen.get(job.claim.id, [])
         return check(self.study, completion.text, completion.stop_reason, others)
 
-    def retry_for_quality(self, report: QualityReport, attempts: int) -> bool:
+    def keeps(self, report: QualityReport, attempts: int) -> bool:
+        """Whether an answer is stored now (else regenerated: failed checks, attempts left)."""
         q = self.study.quality
-        return not report.ok and q.on_fail == "regenerate" and attempts < q.max_attempts
+        return report.ok or q.on_fail != "regenerate" or attempts >= q.max_attempts
 
-    async def accept(
-        self, job: Job, completion: Completion, report: QualityReport, attempts: int, batch: bool
-    ) -> None:
-        row = to_row(
+    def argument(
+        self, job: Job, completion: Completion, report: QualityReport, *, batch: bool
+    ) -> ArgumentRow:
+        return to_row(
             self.study_id,
             job,
             self.requests[job.key],
             completion,
             report,
-            attempts=attempts,
+            attempts=self.attempts[job.key],
             batch=batch,
         )
+
+    def kept(self, job: Job, completion: Completion, report: QualityReport) -> None:
+        """Bookkeeping after an argument was committed."""
         if not completion.placeholder:
             self.seen.setdefault(job.claim.id, []).append(shingles(completion.text))
-        self.pending.append(row)
+        self.stored.add(job.key)
         self.written[job.writer_label] += 1
         self.flagged += not report.ok
-        self.cost += row.cost_usd
         self.tick()
-        if len(self.pending) >= FLUSH_ROWS or time.monotonic() - self.flushed > FLUSH_SECONDS:
-            await self.flush()
 
     def reject(self, job: Job, error: ProviderError) -> None:
-        if error.status in FATAL_STATUS:
-            raise GenerationError(FATAL_STATUS[error.status])
+        from arguments.errors import fatal
+
+        problem = fatal(error)
+        if problem is not None:
+            self.halt(problem)
+            return
         self.failed += 1
         if len(self.errors) < 5:
             self.errors.append(f"{job.writer_label}/{job.strategy}/{job.claim.key}: {error}")
@@ -187,50 +169,112 @@ class Run:
         self.done += 1
         self.progress.advance(self.done, len(self.jobs))
 
-    async def flush(self) -> None:
-        self.flushed = time.monotonic()
-        rows, self.pending = self.pending, []
-        if rows:
-            await asyncio.to_thread(store_rows, self.store, rows)
+    def open_attempt(self, job: Job, api: str) -> int:
+        with self.store.session() as session:
+            if self.lease is not None:
+                self.lease.check(session)
+            item = ledger.Outgoing(job.key, job.writer.id, job.model.id, self.worst.get(job.key, 0))
+            return ledger.open_attempts(session, self.study_id, [item], api=api, run=self.run_id)[0]
 
-    async def send(self, provider: ModelProvider, request: GenerationRequest) -> Completion:
-        """Local providers (offline, replay) answer at once; services go through the limits."""
+    def close_error(self, attempt_id: int, error: ProviderError) -> None:
+        with self.store.session() as session:
+            if error.maybe_billed:
+                ledger.note_unknown(session, attempt_id, str(error))
+            else:
+                ledger.close_failed(session, attempt_id, str(error))
+
+    def record_answer(
+        self, attempt_id: int | None, cost: float, completion: Completion, row: ArgumentRow | None
+    ) -> None:
+        """The answer's cost and (when kept) its argument, in one transaction."""
+        with self.store.session() as session:
+            if attempt_id is not None:
+                ledger.close_answered(
+                    session, attempt_id, completion.input_tokens, completion.output_tokens, cost
+                )
+            if row is not None:
+                if attempt_id is not None:
+                    row.cost_usd = ledger.key_cost(session, self.study_id, row.request_key)
+                ledger.store_argument(session, row)
+
+    async def send(self, provider: ModelProvider, job: Job) -> tuple[Completion, int | None]:
+        """One answer for a job, each attempt written ahead; local providers (offline,
+        replay) answer at once and cost nothing."""
+        request = self.requests[job.key]
         if provider.name in FREE_PROVIDERS:
-            return await provider.generate(request)
-        return await self.dispatcher.call(provider, request)
+            return await provider.generate(request), None
+        answered: list[int] = []
+
+        async def once() -> Completion:
+            if self.stop is not None:
+                raise self.stop
+            worst = self.worst.get(job.key, 0.0)
+            self.budget.reserve(worst)
+            try:
+                attempt_id = await self.db(self.open_attempt, job, "messages")
+            except BaseException:
+                self.budget.settle(worst, 0.0)
+                raise
+            try:
+                completion = await provider.generate(request)
+            except ProviderError as exc:
+                await self.db(self.close_error, attempt_id, exc)
+                if not exc.maybe_billed:
+                    self.budget.settle(worst, 0.0)
+                raise
+            answered.append(attempt_id)
+            return completion
+
+        completion = await self.dispatcher.retrying(once)
+        return completion, answered[-1]
+
+    async def work(self, job: Job) -> None:
+        """A job through the Messages API, regenerated while its quality checks fail."""
+        provider = self.providers[job.writer.id]
+        while self.stop is None:
+            try:
+                completion, attempt_id = await self.send(provider, job)
+            except ProviderError as exc:
+                self.reject(job, exc)
+                return
+            except GenerationError as exc:  # the budget, or the lease taken over
+                self.halt(exc)
+                return
+            cost = job.model.cost(completion.input_tokens, completion.output_tokens)
+            if attempt_id is not None:
+                self.settle(job.key, cost)
+            self.attempts[job.key] += 1
+            report = self.assess(job, completion)
+            keep = self.keeps(report, self.attempts[job.key])
+            row = self.argument(job, completion, report, batch=False) if keep else None
+            await self.db(self.record_answer, attempt_id, cost, completion, row)
+            if keep:
+                self.kept(job, completion, report)
+                return
 
     async def messages(self, jobs: list[Job] | None = None) -> None:
         """Jobs (default: all) through the Messages API, bounded in flight and per minute."""
+        todo = self.jobs if jobs is None else jobs
+        await self.dispatcher.run(todo, self.work, until=lambda: self.stop is not None)
 
-        async def work(job: Job) -> None:
-            provider = self.providers[job.writer.id]
-            for attempt in range(1, self.study.quality.max_attempts + 1):
-                try:
-                    completion = await self.send(provider, self.requests[job.key])
-                except ProviderError as exc:
-                    self.reject(job, exc)
-                    return
-                report = self.assess(job, completion)
-                if not self.retry_for_quality(report, attempt):
-                    await self.accept(job, completion, report, attempt, batch=False)
-                    return
+    def poll_seconds(self, override: float | None) -> float:
+        return override or self.study.generation.batch_poll_seconds
 
-        try:
-            await self.dispatcher.run(self.jobs if jobs is None else jobs, work)
-        finally:
-            await self.flush()
+    async def resume(self, poll_seconds: float | None) -> None:
+        """Collect the study's batches (recorded, or adopted from the provider's list)."""
+        from arguments.batches import resume
 
-    async def batches(self, poll_seconds: float | None) -> None:
+        await resume(self, self.poll_seconds(poll_seconds))
+
+    async def batches(self, jobs: list[Job], poll_seconds: float | None) -> None:
         from arguments.batches import run_batches
 
-        try:
-            await run_batches(self, poll_seconds or self.study.generation.batch_poll_seconds)
-        finally:
-            await self.flush()
+        await run_batches(self, jobs, self.poll_seconds(poll_seconds))
 
-    def summary(self, plan: Estimate) -> GenerationSummary:
+    def summary(self) -> GenerationSummary:
         from arguments.generate import GenerationSummary
 
+        spent = spending(self.store, self.study_id)
         return GenerationSummary(
             planned=len(self.jobs),
             written=sum(self.written.values()),
@@ -241,5 +285,8 @@ class Run:
             requests_sent=self.dispatcher.sent,
             retries=self.dispatcher.retried,
             errors=tuple(self.errors),
-            estimate=plan,
+            estimate=self.estimate,
+            spent_usd=spent.total_usd,
+            unknown=spent.unknown,
+            stopped=str(self.stop) if self.stop is not None else "",
         )

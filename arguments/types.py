@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from common import PersuasionError
@@ -36,7 +37,9 @@ class Completion:
 
 class ProviderError(PersuasionError):
     """A request that failed. `retryable` errors (429, 529, 5xx, timeouts) are retried by the
-    wrapper, honouring `retry_after` (seconds) when the service sent one."""
+    wrapper, honouring `retry_after` (seconds) when the service sent one. `maybe_billed` is
+    True when the request may have been processed (a timeout, a connection lost mid-answer):
+    its outcome is unknown. `fix` is what the user should do when the error stops a run."""
 
     def __init__(
         self,
@@ -45,11 +48,15 @@ class ProviderError(PersuasionError):
         retryable: bool,
         retry_after: float | None = None,
         status: int | None = None,
+        maybe_billed: bool = False,
+        fix: str = "",
     ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+        self.maybe_billed = maybe_billed
+        self.fix = fix
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,11 @@ class BatchStatus:
     id: str
     ended: bool
     counts: dict[str, int] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 @runtime_checkable
@@ -93,3 +105,7 @@ class BatchProvider(Protocol):
     async def poll_batch(self, batch_id: str) -> BatchStatus: ...
 
     async def batch_results(self, batch_id: str) -> dict[str, Completion | ProviderError]: ...
+
+    async def list_batches(self, since: datetime) -> list[BatchStatus]:
+        """The account's batches created at or after `since`, newest first."""
+        ...

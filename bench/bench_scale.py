@@ -74,7 +74,7 @@ def run_once(size: int, runner: str, workers: int, postgres: str | None) -> Resu
         started = time.perf_counter()
         report = run_study_on(
             str(study), str(folder / "report"), db, runner=runner, workers=workers
-        )
+        ).report
         seconds = time.perf_counter() - started
     return Result(size, runner, report.n_ratings if report else 0, seconds)
 

@@ -53,9 +53,16 @@ class TerminalProgress:
 
     def plan(self, estimate: Estimate) -> None:
         console.print(plan_table(estimate))
+        regenerated = (
+            f"; ${estimate.regenerated_usd:.2f} if every argument is regenerated "
+            f"{estimate.attempts} times"
+            if estimate.attempts > 1
+            else ""
+        )
         console.print(
-            f"Estimated cost at most ${estimate.cost_usd:.2f} (already spent "
-            f"${estimate.spent_usd:.2f}; budget ${estimate.budget_usd:.2f})."
+            f"Estimated cost at most ${estimate.cost_usd:.2f}{regenerated} (already spent "
+            f"${estimate.spent_usd:.2f}; budget ${estimate.budget_usd:.2f}, enforced while "
+            "running)."
         )
 
     def advance(self, done: int, total: int) -> None:
@@ -75,6 +82,7 @@ class TerminalProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+            self.bar = None
 
 
 def summary_lines(summary: GenerationSummary) -> list[str]:
@@ -82,12 +90,18 @@ def summary_lines(summary: GenerationSummary) -> list[str]:
         f"Generated {summary.written} of {summary.planned} planned arguments "
         f"(cost ${summary.cost_usd:.4f}; {summary.requests_sent} requests sent, "
         f"{summary.retries} retried; {summary.flagged} flagged by quality checks; "
-        f"{summary.failed} failed)."
+        f"{summary.failed} failed).",
+        f"Spent on this study so far: ${summary.spent_usd:.4f}"
+        + (
+            f" (including {summary.unknown} requests of unknown outcome at their worst case)."
+            if summary.unknown
+            else "."
+        ),
     ]
     if summary.writing_tasks:
         lines.append(f"Created {summary.writing_tasks} writing tasks for human writers.")
     lines += [f"  failed: {e}" for e in summary.errors]
-    if summary.failed:
+    if summary.failed and not summary.stopped:
         lines.append("Run the same command again to retry what failed; stored arguments are kept.")
     return lines
 
@@ -97,14 +111,18 @@ def generate(
     study: str = typer.Argument(..., help="A study file (.toml) or a stored study's name."),
     over_budget: bool = typer.Option(False, "--over-budget", help="Start even above the budget."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan and estimate only."),
+    steal_lease: bool = typer.Option(
+        False, "--steal-lease", help="Take over the study from another generation run."
+    ),
     db: str | None = DB_OPTION,
 ) -> None:
     """Generate every missing argument of a study: print the plan and a cost estimate, refuse
-    to start above the study's budget, then send only what the store does not have yet.
+    to start above the study's budget, then send only what the store does not have yet,
+    stopping before spent + in flight would pass the budget. One run per study at a time.
 
     Example: persuasion generate my-study.toml --dry-run
     """
-    from arguments import RunOptions, generate_all
+    from arguments import RunOptions, RunStopped, generate_all
     from study import load_and_register
     from study.store import open_store
 
@@ -112,8 +130,17 @@ def generate(
     progress = TerminalProgress()
     try:
         loaded = load_and_register(store, study)
-        options = RunOptions(allow_over_budget=over_budget, dry_run=dry_run, progress=progress)
+        options = RunOptions(
+            allow_over_budget=over_budget,
+            dry_run=dry_run,
+            progress=progress,
+            steal_lease=steal_lease,
+        )
         summary = generate_all(store, loaded.study, loaded.study_id, options)
+    except RunStopped as stopped:
+        progress.close()
+        console.print("\n".join(summary_lines(stopped.summary)))
+        raise
     finally:
         progress.close()
         store.dispose()
@@ -162,7 +189,7 @@ def list_cmd(
     from arguments import list_arguments
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         records = list_arguments(store, study, writer=writer, status=status)
     table = Table(title=f"{study}: {len(records)} arguments")
     for column in ("id", "claim", "writer", "strategy", "words", "cost", "status", "failed"):
@@ -194,7 +221,7 @@ def show_cmd(
     from arguments import show_argument
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         record = show_argument(store, ref)
     text = record.pop("text")
     for key, value in record.items():
@@ -217,6 +244,6 @@ def export_cmd(
     from arguments import export_arguments
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         n = export_arguments(store, study, out)
     console.print(f"Wrote {n} arguments to {out}")

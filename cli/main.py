@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+if TYPE_CHECKING:
+    from flows.steps import StudyOutcome
+
 from cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, serve_cmd, survey_cmd
-from cli.errors import clean_errors, console
+from cli.errors import clean_errors, console, fail
 from cli.options import DB_OPTION
 
 app = typer.Typer(
@@ -58,8 +62,13 @@ def run(
     db: str | None = DB_OPTION,
     runner: str = typer.Option("thread", "--runner", help="Task runner: thread or dask."),
     workers: int = typer.Option(4, "--workers", min=1, help="Parallel simulated-panel shards."),
+    partial: bool = typer.Option(
+        False, "--partial", help="Analyse the wave even if it is not complete (the report says so)."
+    ),
 ) -> None:
-    """Run a study end to end (generate, field, analyse) through Prefect.
+    """Run a study end to end (generate, field, analyse) through Prefect. A wave that is not
+    complete is not analysed unless --partial is given; the run then exits with code 1 and
+    its last line says what is missing.
 
     Example: persuasion run my-study.toml --out reports/my-study
     """
@@ -76,17 +85,38 @@ def run(
         return
     from flows.serve import prefect_api
     from flows.study_flow import run_study_on
+    from study.store import open_store
+
+    with open_store(db):  # a store that cannot be opened fails here, before Prefect starts
+        pass
+
+    def go() -> StudyOutcome:
+        return run_study_on(study, str(out), db, runner=runner, workers=workers, partial=partial)
 
     if runner == "dask":  # Dask's worker processes need a server they can all reach
         with prefect_api("Dask workers need a shared one", console.print):
-            summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
+            outcome = go()
     else:
         _note_prefect()
-        summary = run_study_on(study, str(out), db, runner=runner, workers=workers)
-    if summary is None:
-        console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
+        outcome = go()
+    _print_outcome(outcome)
+
+
+def _print_outcome(outcome: StudyOutcome) -> None:
+    """The end of `run`: where the report is, and last what is incomplete (exit code 1 when
+    a simulated wave was left unanalysed)."""
+    report, wave = outcome.report, outcome.wave
+    if report is not None:
+        console.print(f"Report: {report.html}\nEstimates: {report.estimates_csv}")
+        if outcome.incomplete:
+            console.print(f"Partial: {outcome.incomplete}; the report says so at the top.")
         return
-    console.print(f"Report: {summary.html}\nEstimates: {summary.estimates_csv}")
+    if wave.platform == "simulated":
+        raise fail(
+            f"{outcome.incomplete}; not analysed. Run it again to top it up, or pass "
+            "--partial to analyse what is there"
+        )
+    console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
 
 
 @app.command()

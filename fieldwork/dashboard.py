@@ -4,23 +4,21 @@ times, integrity signals, and the export of ratings. Platform ids never appear h
 
 from __future__ import annotations
 
-import io
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+import pandas as pd
+from sqlalchemy import select
 
-from common import MissingFile, write_records
+from analysis import ratings_table
+from common import MissingFile, safe_frame
 from study.store import (
     REPORT_PUBLISHED,
     ArgumentRow,
-    AssignmentRow,
-    AttentionAnswerRow,
     ClaimRow,
-    RatingRow,
     SessionRow,
     Store,
     WaveRow,
@@ -28,7 +26,7 @@ from study.store import (
     get_study_row,
     study_config,
 )
-from surveys import aware, min_reading_ms
+from surveys import aware
 
 EXPORT_COLUMNS = (
     "wave",
@@ -55,63 +53,24 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
-    """One row per rating with an after-rating; persuasion = direction * (after - before)."""
+def export_frame(store: Store, study_name: str) -> pd.DataFrame:
+    """The study's tidy ratings table (`analysis.ratings_table`: one row per rating, excluded
+    rows with their reason) in the export's columns."""
     with store.session() as session:
         row = get_study_row(session, study_name)
-        study = study_config(row)
-        failed = (
-            select(AttentionAnswerRow.session_id, func.count().label("n"))
-            .where(AttentionAnswerRow.passed.is_(False))
-            .group_by(AttentionAnswerRow.session_id)
-            .subquery()
-        )
-        result = session.execute(
-            select(
-                WaveRow.number.label("wave"),
-                SessionRow.participant_id.label("participant"),
-                SessionRow.id.label("session"),
-                AssignmentRow.position.label("position"),
-                ClaimRow.key.label("claim"),
-                ClaimRow.topic.label("topic"),
-                ArgumentRow.id.label("argument"),
-                ArgumentRow.writer.label("writer"),
-                ArgumentRow.writer_kind.label("writer_kind"),
-                ArgumentRow.strategy.label("strategy"),
-                ArgumentRow.direction.label("direction"),
-                RatingRow.before.label("before"),
-                RatingRow.after.label("after"),
-                RatingRow.reading_ms.label("reading_ms"),
-                RatingRow.focus_losses.label("focus_losses"),
-                RatingRow.pastes.label("pastes"),
-                func.coalesce(failed.c.n, 0).label("failed_checks"),
-                SessionRow.exclusion.label("exclusion"),
-                SessionRow.status.label("session_status"),
-                ArgumentRow.text.label("text"),
-            )
-            .join(AssignmentRow, AssignmentRow.id == RatingRow.assignment_id)
-            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
-            .join(WaveRow, WaveRow.id == SessionRow.wave_id)
-            .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
-            .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
-            .outerjoin(failed, failed.c.session_id == SessionRow.id)
-            .where(WaveRow.study_id == row.id, RatingRow.after.is_not(None))
-            .order_by(SessionRow.id, AssignmentRow.position)
-        ).all()
-    out = []
-    for r in result:
-        rec = dict(r._mapping)
-        rec["persuasion"] = rec["direction"] * (rec["after"] - rec["before"])
-        rec["min_reading_ms"] = min_reading_ms(rec.pop("text"), study)
-        out.append({c: rec[c] for c in EXPORT_COLUMNS})
-    return out
+        study, study_id = study_config(row), row.id
+    return ratings_table(store, study_id, study)[list(EXPORT_COLUMNS)]
+
+
+def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
+    """The export as records (missing values as None)."""
+    frame = export_frame(store, study_name).astype(object)
+    return frame.where(frame.notna(), None).to_dict("records")
 
 
 def export_csv(store: Store, study_name: str) -> str:
     """The ratings as CSV text (text cells neutralised against formula injection)."""
-    buffer = io.StringIO()
-    write_records(buffer, EXPORT_COLUMNS, export_rows(store, study_name))
-    return buffer.getvalue()
+    return safe_frame(export_frame(store, study_name)).to_csv(index=False, lineterminator="\n")
 
 
 @dataclass(frozen=True)
@@ -133,7 +92,7 @@ class FieldProgress:
 
 
 def progress(store: Store, study_name: str) -> FieldProgress:
-    rows = export_rows(store, study_name)
+    rows = [r for r in export_rows(store, study_name) if r["after"] is not None]
     with store.session() as session:
         study_row = get_study_row(session, study_name)
         study = study_config(study_row)

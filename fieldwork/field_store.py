@@ -13,10 +13,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true, update
 from sqlalchemy.orm import Session
 
-from fieldwork.quality import Decision, SessionFacts, min_reading_ms
+from fieldwork.quality import Decision
+from study import SessionFacts, Study, argument_min_reading_ms
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -67,7 +68,7 @@ class WaveState:
     facts: dict[int, tuple[str, str, SessionFacts]]
 
 
-def load_wave_state(store: Store, study_id: int, words_per_minute: int) -> WaveState | None:
+def load_wave_state(store: Store, study_id: int, study: Study) -> WaveState | None:
     """The study's current wave and everything a sync needs about it, read in one
     transaction; None when the study has no wave yet."""
     with store.session() as session:
@@ -81,28 +82,54 @@ def load_wave_state(store: Store, study_id: int, words_per_minute: int) -> WaveS
             wave.status,
             completed_counts(session, study_id),
             _wave_places(session, study_id, wave.number),
-            _session_facts(session, wave.id, words_per_minute),
+            _session_facts(session, wave.id, study),
         )
 
 
-def completed_counts(session: Session, study_id: int) -> dict[int, int]:
-    """Completed ratings (an after-rating exists) per argument id, across all waves."""
-    rows = session.execute(
-        select(ArgumentRow.id, func.count(RatingRow.id))
-        .select_from(ArgumentRow)
-        .outerjoin(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-        .outerjoin(
-            RatingRow,
-            (RatingRow.assignment_id == AssignmentRow.id) & RatingRow.after.is_not(None),
+def completed_counts(
+    session: Session, study_id: int, dropping: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """Kept ratings per argument id, across all waves: an after-rating exists and the quality
+    rules did not exclude its session (`dropping`: sessions about to be excluded)."""
+    kept = (
+        select(AssignmentRow.argument_id, func.count(RatingRow.id).label("n"))
+        .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+        .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+        .where(
+            RatingRow.after.is_not(None),
+            SessionRow.exclusion == "",
+            SessionRow.id.not_in(dropping) if dropping else true(),
         )
-        .where(ArgumentRow.study_id == study_id)
-        .group_by(ArgumentRow.id)
+        .group_by(AssignmentRow.argument_id)
+        .subquery()
     )
-    return {arg_id: n for arg_id, n in rows}
+    rows = session.execute(
+        select(ArgumentRow.id, func.coalesce(kept.c.n, 0))
+        .outerjoin(kept, kept.c.argument_id == ArgumentRow.id)
+        .where(ArgumentRow.study_id == study_id)
+    )
+    return {arg_id: int(n) for arg_id, n in rows}
+
+
+def kept_by_writer(session: Session, study_id: int) -> dict[str, int]:
+    """Kept ratings per writer, across all waves."""
+    rows = session.execute(
+        select(ArgumentRow.writer, func.count(RatingRow.id))
+        .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
+        .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
+        .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+        .where(
+            ArgumentRow.study_id == study_id,
+            RatingRow.after.is_not(None),
+            SessionRow.exclusion == "",
+        )
+        .group_by(ArgumentRow.writer)
+    ).all()
+    return {writer: int(n) for writer, n in rows}
 
 
 def _session_facts(
-    session: Session, wave_id: int, words_per_minute: int
+    session: Session, wave_id: int, study: Study
 ) -> dict[int, tuple[str, str, SessionFacts]]:
     sessions = session.execute(
         select(SessionRow.id, SessionRow.platform_session, SessionRow.review, SessionRow.status)
@@ -129,7 +156,7 @@ def _session_facts(
     minimum: dict[int, list[int]] = defaultdict(list)
     for sid, ms, text in reading:
         read[sid].append(ms)
-        minimum[sid].append(min_reading_ms(len(text.split()), words_per_minute))
+        minimum[sid].append(argument_min_reading_ms(text, study))
     return {
         sid: (
             platform_session,
@@ -150,12 +177,26 @@ def record_review(store: Store, study_id: int, session_id: int | None, decision:
                 row.exclusion = decision.exclusion
                 if decision.review in GIVE_BACK and row.status != "completed":
                     release_session(session, row, GIVE_BACK[decision.review])
+                if decision.exclusion:
+                    return_items(session, row.id)
         log_event(
             session,
             study_id,
             f"review.{decision.review or decision.action}",
             {"session": session_id, "action": decision.action, "exclusion": decision.exclusion},
         )
+
+
+def return_items(session: Session, session_id: int) -> int:
+    """An excluded session's rated items go back to the pool: its completed assignments
+    become `excluded`, which the allocator no longer counts as filled (the ratings stay, with
+    the session's exclusion reason, for the analysis's exclusion table)."""
+    result = session.execute(
+        update(AssignmentRow)
+        .where(AssignmentRow.session_id == session_id, AssignmentRow.status == "completed")
+        .values(status="excluded")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def set_platform_ref(store: Store, wave_id: int, ref: str) -> None:
@@ -200,3 +241,19 @@ def has_event(store: Store, study_id: int, kind: str, wave: int) -> bool:
             select(EventRow.payload).where(EventRow.study_id == study_id, EventRow.kind == kind)
         ).all()
     return any(p.get("wave") == wave for p in payloads)
+
+
+def earlier_refs(store: Store, study_id: int, platform: str, wave: int) -> tuple[str, ...]:
+    """Platform references of the study's waves before `wave` on `platform`."""
+    with store.session() as session:
+        refs = session.scalars(
+            select(WaveRow.platform_ref)
+            .where(
+                WaveRow.study_id == study_id,
+                WaveRow.number < wave,
+                WaveRow.platform == platform,
+                WaveRow.platform_ref != "",
+            )
+            .order_by(WaveRow.number)
+        ).all()
+    return tuple(refs)

@@ -12,18 +12,25 @@ They follow recruitment-platform policy (Prolific's attention-check and rejectio
 - a submission whose survey session did not finish (or cannot be found) is asked to return,
   not rejected;
 - reading faster than the study's minimum reading time and failing more attention checks than
-  `exclusions.max_failed_attention_checks` exclude ratings from the analysis but are paid.
+  `exclusions.max_failed_attention_checks` exclude ratings from the analysis but are paid (the
+  exclusion itself is the study's one rule, `study.exclusions.exclusion`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
-from common import UsageError
 from fieldwork.platforms.base import SubmissionStatus
 from study import Exclusions
+from study.exclusions import (
+    FAILED_ATTENTION,
+    INCOMPLETE,
+    RETURNED,
+    TIMED_OUT,
+    SessionFacts,
+    exclusion,
+)
 
 Action = Literal["approve", "reject", "return", "none"]
 REJECT_AFTER_FAILED_CHECKS = 2
@@ -35,26 +42,6 @@ REJECTION_MESSAGE = (
 )
 RETURN_UNFINISHED = "Didn't finish the study."
 RETURN_NO_DATA = "Encountered technical problems: we received no answers from this submission."
-
-EXCLUDE_ATTENTION = "failed_attention_checks"
-EXCLUDE_READING = "read_too_fast"
-EXCLUDE_INCOMPLETE = "incomplete"
-EXCLUDE_RETURNED = "returned"
-EXCLUDE_TIMED_OUT = "timed_out"
-
-
-@dataclass(frozen=True)
-class SessionFacts:
-    """What the store knows about the survey session behind a submission."""
-
-    status: str
-    failed_checks: int = 0
-    reading_ms: tuple[int | None, ...] = ()
-    min_reading_ms: tuple[int, ...] = ()
-
-    @property
-    def completed(self) -> bool:
-        return self.status == "completed"
 
 
 @dataclass(frozen=True)
@@ -69,26 +56,6 @@ class Decision:
     category: str = ""
 
 
-def min_reading_ms(words: int, words_per_minute: int) -> int:
-    """The minimum reading time of an argument: its words at the study's reading speed."""
-    if words_per_minute <= 0:
-        raise UsageError(f"words_per_minute must be positive, got {words_per_minute}")
-    return math.ceil(max(words, 0) * 60_000 / words_per_minute)
-
-
-def exclusion_for(facts: SessionFacts, rules: Exclusions) -> str:
-    """The data rule alone: why this session's ratings are excluded ('' to keep them)."""
-    if facts.failed_checks > rules.max_failed_attention_checks:
-        return EXCLUDE_ATTENTION
-    if rules.min_reading_fraction > 0:
-        for read, minimum in zip(facts.reading_ms, facts.min_reading_ms, strict=False):
-            if read is not None and read < rules.min_reading_fraction * minimum:
-                return EXCLUDE_READING
-    if not facts.completed:
-        return EXCLUDE_INCOMPLETE
-    return ""
-
-
 def decide(
     status: SubmissionStatus | None, facts: SessionFacts | None, rules: Exclusions
 ) -> Decision:
@@ -98,16 +65,16 @@ def decide(
     if status is None:
         if facts is None:
             return Decision("none", "")
-        return Decision("none", "checked", exclusion_for(facts, rules))
+        return Decision("none", "checked", exclusion(facts, rules))
     if status in ("reserved", "active"):
         return Decision("none", "")
     if status == "timed_out":
-        data = exclusion_for(facts, rules) if facts else EXCLUDE_TIMED_OUT
+        data = exclusion(facts, rules) if facts else TIMED_OUT
         return Decision("none", "timed_out", data)
     if status == "returned":
-        return Decision("none", "returned", EXCLUDE_RETURNED)
+        return Decision("none", "returned", RETURNED)
     if status != "awaiting_review":  # reviewed on the platform itself (approved, rejected, …)
-        data = exclusion_for(facts, rules) if facts else ""
+        data = exclusion(facts, rules) if facts else ""
         return Decision("none", status, data or ("" if status == "approved" else status))
     return _review(facts, rules)
 
@@ -119,10 +86,10 @@ def _review(facts: SessionFacts | None, rules: Exclusions) -> Decision:
         return Decision(
             "reject",
             "rejected",
-            EXCLUDE_ATTENTION,
+            FAILED_ATTENTION,
             REJECTION_MESSAGE.format(n=facts.failed_checks),
             REJECTION_CATEGORY,
         )
     if not facts.completed:
-        return Decision("return", "return_requested", EXCLUDE_INCOMPLETE, RETURN_UNFINISHED)
-    return Decision("approve", "approved", exclusion_for(facts, rules))
+        return Decision("return", "return_requested", INCOMPLETE, RETURN_UNFINISHED)
+    return Decision("approve", "approved", exclusion(facts, rules))

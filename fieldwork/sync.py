@@ -3,8 +3,10 @@ platform), sync it (collect answers, release expired reservations, apply the qua
 every submission, close the wave when its quota is met), report its progress, close it. Flows
 and the `persuasion field` commands call these; each reads the store and is safe to run again.
 
-The quota: every argument of the study has at least `participants.per_argument` completed
-ratings (ratings of earlier waves count, so a new generation round fields only what is new).
+The quota: every argument of the study has at least `participants.per_argument` kept
+ratings: completed ratings of sessions the quality rules did not exclude (ratings of earlier
+waves count, so a new generation round fields only what is new). An excluded session's items
+go back to the pool, so every argument ends with ratings the analysis can use.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from common import UsageError
 from fieldwork.field_store import (
     WaveState,
     completed_counts,
+    earlier_refs,
     has_event,
+    kept_by_writer,
     load_wave_state,
     places_for,
     ratings_needed,
@@ -27,20 +29,15 @@ from fieldwork.field_store import (
     set_platform_ref,
 )
 from fieldwork.platforms import (
-    PlatformError,
     PublishRequest,
     RecruitmentPlatform,
-    Submission,
-    SubmissionStatus,
     get_platform,
 )
-from fieldwork.quality import Decision
-from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
-from study import LoadedStudy
+from fieldwork.preflight import REAL, LaunchRefused, argument_blockers
+from fieldwork.reconcile import as_pilot, review_and_reconcile
+from fieldwork.reviews import session_checks
+from study import LoadedStudy, filter_payload
 from study.store import (
-    ArgumentRow,
-    AssignmentRow,
-    RatingRow,
     Store,
     WaveRow,
     close_wave,
@@ -51,9 +48,6 @@ from study.store import (
 )
 from surveys import completion_codes
 from surveys import release_expired as release_assignments
-
-# What a submission's status becomes on the platform once a decision is sent.
-DECIDED_STATUS: dict[str, SubmissionStatus] = {"approve": "approved", "reject": "rejected"}
 
 
 @dataclass(frozen=True)
@@ -84,10 +78,13 @@ class WaveStatus:
         return 100.0 * self.arguments_done / self.arguments if self.arguments else 0.0
 
 
-def completed_ratings(store: Store, study_id: int) -> dict[int, int]:
-    """Completed ratings (an after-rating exists) per argument id, across all waves."""
+def completed_ratings(
+    store: Store, study_id: int, dropping: frozenset[int] = frozenset()
+) -> dict[int, int]:
+    """Kept ratings per argument id, across all waves (`dropping`: sessions about to be
+    excluded)."""
     with store.session() as session:
-        return completed_counts(session, study_id)
+        return completed_counts(session, study_id, dropping)
 
 
 def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
@@ -95,14 +92,7 @@ def wave_status(store: Store, loaded: LoadedStudy) -> WaveStatus:
     counts = completed_ratings(store, loaded.study_id)
     with store.session() as session:
         wave = current_wave(session, loaded.study_id)
-        rows = session.execute(
-            select(ArgumentRow.writer, func.count(RatingRow.id))
-            .join(AssignmentRow, AssignmentRow.argument_id == ArgumentRow.id)
-            .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-            .where(ArgumentRow.study_id == loaded.study_id, RatingRow.after.is_not(None))
-            .group_by(ArgumentRow.writer)
-        ).all()
-        writers = {writer: int(n) for writer, n in rows}
+        writers = kept_by_writer(session, loaded.study_id)
         number, status = (wave.number, wave.status) if wave else (0, "none")
         ref, wave_id = (wave.platform_ref, wave.id) if wave else ("", None)
     return WaveStatus(
@@ -133,10 +123,15 @@ def platform_for(loaded: LoadedStudy) -> RecruitmentPlatform:
     return get_platform(recruitment.platform, recruitment)
 
 
-def publish_request(loaded: LoadedStudy, places: int, wave: int) -> PublishRequest:
-    """What the platform is asked to recruit for one wave of the study."""
+def publish_request(
+    loaded: LoadedStudy, places: int, wave: int, earlier: tuple[str, ...] = ()
+) -> PublishRequest:
+    """What the platform is asked to recruit for one wave of the study. `earlier` are the
+    platform references of the study's earlier waves, whose participants are kept out (unless
+    `recruitment.filters.block_earlier_waves = false`)."""
     study = loaded.study
     rec = study.recruitment
+    blocked = earlier if rec.filters.block_earlier_waves else ()
     completed, failed_attention = completion_codes(study)
     description = rec.description or (
         f"Read {study.participants.items_per_participant} short arguments and say how much you "
@@ -149,21 +144,48 @@ def publish_request(loaded: LoadedStudy, places: int, wave: int) -> PublishReque
         description=description,
         survey_url=rec.survey_url,
         places=rec.places or places,
-        reward_pence=round(rec.reward_gbp * 100),
+        reward=rec.reward_minor,
         estimated_minutes=rec.estimated_minutes,
         completion_code=completed,
         failed_attention_code=failed_attention,
+        currency=rec.currency,
+        maximum_allowed_minutes=study.participants.reservation_minutes,
+        filters=tuple(filter_payload(rec.filters, blocked)),
+        auto_approve=rec.auto_approve,
+    )
+
+
+def planned_places(store: Store, loaded: LoadedStudy, pilot: int = 0) -> int:
+    """The places the next wave asks for: `pilot`, else `recruitment.places`, else the
+    participants needed for the kept ratings still missing."""
+    study = loaded.study
+    needed = ratings_needed(
+        completed_ratings(store, loaded.study_id), study.participants.per_argument
+    )
+    return (
+        pilot
+        or study.recruitment.places
+        or places_for(needed, study.participants.items_per_participant)
     )
 
 
 def open_fieldwork(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform | None = None
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform | None = None,
+    *,
+    pilot: int = 0,
+    allow_missing_humans: bool = False,
 ) -> WaveStatus:
     """Open a wave (or keep the open one) unless every argument already has its ratings, then
-    plan it (participants needed for the ratings still missing), create it on the platform
-    and publish it. Each step is recorded, so a run that failed halfway resumes."""
+    plan it (participants needed for the ratings still missing, or `pilot` places for a pilot
+    wave whose ratings are kept apart from the analysis), create it on the platform and
+    publish it. Each step is recorded, so a run that failed halfway resumes. On a platform
+    that shows arguments to people, refuses (LaunchRefused) while an argument to be shown is a
+    placeholder, flagged or unreviewed, or a human writer slot is empty (unless
+    `allow_missing_humans`, which is recorded for the report)."""
     status = wave_status(store, loaded)
-    if status.complete and status.status != "open":
+    if status.complete and status.status != "open" and not pilot:
         return status
     study = loaded.study
     if status.arguments == 0:
@@ -171,6 +193,11 @@ def open_fieldwork(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
+    missing: list[str] = []
+    if study.recruitment.platform in REAL and not status.platform_ref:
+        blockers, missing, _ = argument_blockers(store, loaded, allow_missing_humans)
+        if blockers:
+            raise LaunchRefused("; ".join(blockers))
     with store.session() as session:
         wave = open_wave(
             session, loaded.study_id, study.recruitment.platform, study.participants.per_argument
@@ -178,19 +205,38 @@ def open_fieldwork(
         wave_id, number, ref = wave.id, wave.number, wave.platform_ref
     if ref and has_event(store, loaded.study_id, "wave.published", number):
         return wave_status(store, loaded)
-    needed = ratings_needed(completed_ratings(store, loaded.study_id), status.target)
-    places = places_for(needed, study.participants.items_per_participant)
-    if not ref and places == 0 and not study.recruitment.places:
+    places = planned_places(store, loaded, pilot)
+    if not ref and places == 0:
         return wave_status(store, loaded)
     platform = platform or platform_for(loaded)
     if not ref:
-        request = publish_request(loaded, places, number)
-        ref = platform.create(request)
-        set_platform_ref(store, wave_id, ref)
-        _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": places})
+        ref = _create(store, loaded, platform, wave_id, number, places, pilot)
+        if missing:
+            _event(store, loaded, "wave.missing_humans", {"wave": number, "slots": missing})
     platform.publish(ref)
     _event(store, loaded, "wave.published", {"wave": number, "ref": ref})
     return wave_status(store, loaded)
+
+
+def _create(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    wave_id: int,
+    number: int,
+    places: int,
+    pilot: int,
+) -> str:
+    study = loaded.study
+    earlier = earlier_refs(store, loaded.study_id, study.recruitment.platform, number)
+    request = publish_request(loaded, places, number, earlier)
+    if pilot:
+        request = replace(request, places=pilot, internal_name=request.internal_name + " pilot")
+        _event(store, loaded, "wave.pilot", {"wave": number, "places": pilot})
+    ref = platform.create(request)
+    set_platform_ref(store, wave_id, ref)
+    _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": request.places})
+    return ref
 
 
 def sync_fieldwork(
@@ -205,76 +251,33 @@ def sync_fieldwork(
     quota is met. Returns the status after the sync, with any per-submission problems.
 
     The wave's state is read once (`load_wave_state`); the reviews and the places to add are
-    decided from it by pure functions, then written to the platform and the store."""
+    decided from it by pure functions, then written to the platform and the store. On a
+    platform with submissions the study is reconciled too (`fieldwork.reconcile`)."""
     platform = platform or platform_for(loaded)
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
     study = loaded.study
-    state = load_wave_state(store, loaded.study_id, study.participants.words_per_minute)
+    state = load_wave_state(store, loaded.study_id, study)
     problems: list[str] = []
     if state is None:
         return replace(wave_status(store, loaded), released=released)
+    pilot = has_event(store, loaded.study_id, "wave.pilot", state.number)
     if not platform.has_submissions:  # links, simulated: only mark exclusions
         for review in session_checks(state, study.exclusions):
+            review = as_pilot(review) if pilot else review
             record_review(store, loaded.study_id, review.session_id, review.decision)
     elif state.ref:  # a closed wave's late submissions still need their review
-        submissions = platform.submissions(state.ref)
-        reviews = submission_reviews(state, submissions, study.exclusions)
-        problems, submissions = _apply_reviews(store, loaded, platform, submissions, reviews)
-        if state.status == "open":
-            problems += _add_places(store, loaded, platform, state, submissions)
+        problems = review_and_reconcile(store, loaded, platform, state, pilot)
     status = wave_status(store, loaded)
-    if status.complete and status.status == "open":
+    if status.status == "open" and (status.complete or (pilot and _filled(platform, state))):
         status = _close(store, loaded, platform, state.wave_id, state.ref)
     return replace(status, released=released, problems=tuple(problems))
 
 
-def _apply_reviews(
-    store: Store,
-    loaded: LoadedStudy,
-    platform: RecruitmentPlatform,
-    submissions: list[Submission],
-    reviews: list[Review],
-) -> tuple[list[str], list[Submission]]:
-    """Send each decision to the platform and record it; returns one line per submission the
-    platform refused, and the submissions with the statuses the decisions gave them."""
-    problems = []
-    after = {sub.id: sub for sub in submissions}
-    for review in reviews:
-        sub = review.submission
-        if sub is None:
-            continue
-        try:
-            _apply(platform, sub, review.decision)
-        except (PlatformError, ValueError) as exc:
-            problems.append(f"submission {sub.id}: {exc}")
-            continue
-        record_review(store, loaded.study_id, review.session_id, review.decision)
-        if review.decision.action in DECIDED_STATUS:
-            after[sub.id] = replace(sub, status=DECIDED_STATUS[review.decision.action])
-    return problems, list(after.values())
-
-
-def _add_places(
-    store: Store,
-    loaded: LoadedStudy,
-    platform: RecruitmentPlatform,
-    state: WaveState,
-    submissions: list[Submission],
-) -> list[str]:
-    """Top up the wave's places (never when the study file fixes `recruitment.places`)."""
-    if loaded.study.recruitment.places:
-        return []
-    extra = places_to_add(state, submissions, loaded.study.participants)
-    if extra == 0:
-        return []
-    try:
-        platform.add_places(state.ref, state.places + extra)
-    except PlatformError as exc:
-        return [f"adding places: {exc}"]
-    payload = {"wave": state.number, "ref": state.ref, "places": state.places + extra}
-    _event(store, loaded, "wave.places", payload)
-    return []
+def _filled(platform: RecruitmentPlatform, state: WaveState) -> bool:
+    """A pilot wave is over when its study is done on the platform."""
+    study = platform.state(state.ref) if state.ref else None
+    return study is not None and study.done
 
 
 def close_fieldwork(
@@ -314,15 +317,6 @@ def _close(
         if wave is not None and wave.status == "open":
             close_wave(session, wave)
     return wave_status(store, loaded)
-
-
-def _apply(platform: RecruitmentPlatform, sub: Submission, decision: Decision) -> None:
-    if decision.action == "approve":
-        platform.approve(sub)
-    elif decision.action == "reject":
-        platform.reject(sub, decision.message, decision.category)
-    elif decision.action == "return":
-        platform.request_return(sub, [decision.message])
 
 
 def _event(store: Store, loaded: LoadedStudy, kind: str, payload: dict[str, object]) -> None:

@@ -17,11 +17,13 @@ analyse_task = task(name="analyse", cache_policy=NO_CACHE)(steps.analyse_step)
 
 
 @flow(name="analyse-study")
-def analyse_study(study: str, out_dir: str, db: str | None = None) -> steps.ReportSummary:
+def analyse_study(
+    study: str, out_dir: str, db: str | None = None, incomplete: str = ""
+) -> steps.ReportSummary:
     """Analyse a stored study (or a study file) and publish its summary as a Markdown
-    artifact."""
+    artifact. A non-empty `incomplete` (what fieldwork still lacks) heads the report."""
     name = steps.resolve_study_step(db, study)
-    report = analyse_task(db, name, Path(out_dir))
+    report = analyse_task(db, name, Path(out_dir), incomplete)
     summary = Path(report.summary_md).read_text(encoding="utf-8")
     create_markdown_artifact(
         markdown=summary + f"\nReport: `{report.html}`\n",

@@ -26,9 +26,10 @@ def demo_flow(out_dir: str) -> ReportSummary:
     study_file, db = demo_paths(folder)
     if not study_file.exists():
         write_example(DEMO_NAME, folder)
-    report = run_study(str(study_file), str(folder / "report"), db)
-    if report is None:
+    outcome = run_study(str(study_file), str(folder / "report"), db)
+    if outcome.report is None:
         raise UsageError(
-            f"{study_file} no longer uses the simulated panel; restore it or delete it"
+            f"{study_file} was not analysed ({outcome.incomplete}); it must use the "
+            "simulated panel: restore it or delete it"
         )
-    return report
+    return outcome.report

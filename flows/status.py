@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cronsim import CronSim
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from analysis import ratings_table
+from arguments import spending
 from fieldwork import wave_status
 from study import LoadedStudy
-from study.store import REPORT_PUBLISHED, ArgumentRow, EventRow, Store, WaveRow, count_arguments
+from study.store import REPORT_PUBLISHED, EventRow, Store, WaveRow, count_arguments
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,6 @@ def study_status(
     ratings = wave_status(store, loaded).ratings_by_writer
     with store.session() as session:
         arguments = count_arguments(session, study_id)
-        cost = session.scalar(
-            select(func.coalesce(func.sum(ArgumentRow.cost_usd), 0.0)).where(
-                ArgumentRow.study_id == study_id
-            )
-        )
         reports = session.scalars(
             select(EventRow.payload)
             .where(EventRow.study_id == study_id, EventRow.kind == REPORT_PUBLISHED)
@@ -68,7 +64,7 @@ def study_status(
             .where(WaveRow.study_id == study_id)
             .order_by(WaveRow.number)
         ).all()
-    table = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+    table = ratings_table(store, study_id, study)
     excluded = table.loc[table["exclusion"] != "", "exclusion"].value_counts()
     declared = [w.id for w in study.writers]
     writers = declared + sorted(set(arguments) - set(declared))
@@ -82,7 +78,7 @@ def study_status(
             for w in writers
         ),
         {str(k): int(v) for k, v in excluded.items()},
-        float(cost or 0.0),
+        spending(store, study_id).total_usd,
         tuple((int(n), str(s)) for n, s in waves),
         next_runs,
         tuple(reports),

@@ -24,9 +24,30 @@ class ReportSummary:
     summary_md: str = ""
 
 
-def register_step(db: str | None, study_ref: str) -> str:
-    """Register the study file (or find the stored study); returns the study's name."""
-    with open_store(db) as store:
+@dataclass(frozen=True)
+class StudyOutcome:
+    """What `run-study` ends with: the report (None when the wave was not analysed), where
+    fieldwork stands, and what it still lacks ("" when the wave is complete)."""
+
+    report: ReportSummary | None
+    wave: WaveStatus
+    incomplete: str = ""
+
+
+def incomplete_note(wave: WaveStatus) -> str:
+    """One line on what a wave still lacks, or "" when every argument has its ratings."""
+    if wave.complete:
+        return ""
+    return (
+        f"wave {wave.wave} of study {wave.study!r} is {wave.status}: {wave.arguments_done} of "
+        f"{wave.arguments} arguments have their {wave.target} ratings"
+    )
+
+
+def register_step(db: str | None, study_ref: str, create: bool = True) -> str:
+    """Register the study file (or find the stored study); returns the study's name. Without
+    `create` the store must exist already."""
+    with open_store(db, create=create) as store:
         return load_and_register(store, study_ref).study.name
 
 
@@ -101,13 +122,14 @@ def resolve_study_step(db: str | None, study_ref: str) -> str:
     """A study file is registered; a name must be a stored study (imported studies have no
     claim-set file, so nothing else is loaded). Returns the study's name."""
     if is_study_file(study_ref):
-        return register_step(db, study_ref)
-    with open_store(db) as store, store.session() as session:
+        return register_step(db, study_ref, create=False)
+    with open_store(db, create=False) as store, store.session() as session:
         return get_study_row(session, study_ref).name
 
 
-def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
-    """Analyse the stored study `name` and write its report to out_dir."""
+def analyse_step(db: str | None, name: str, out_dir: Path, incomplete: str = "") -> ReportSummary:
+    """Analyse the stored study `name` and write its report to out_dir (headed by what
+    fieldwork still lacks when `incomplete` says so)."""
     stored = load_stored_study(db, name)
     report = build_report(
         stored.ratings,
@@ -115,6 +137,8 @@ def analyse_step(db: str | None, name: str, out_dir: Path) -> ReportSummary:
         out_dir,
         simulated=stored.simulated,
         claim_set_hash=stored.claim_set_hash,
+        incomplete=incomplete,
+        provenance=stored.provenance,
     )
     return ReportSummary(
         str(report.html),
@@ -160,7 +184,7 @@ def waves_step(db: str | None, name: str) -> dict[str, str]:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
-        ratings = ratings_table(store, study_id, study.exclusions.max_failed_attention_checks)
+        ratings = ratings_table(store, study_id, study)
         return history.waves_by_writer(ratings)
 
 

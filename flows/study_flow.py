@@ -1,10 +1,12 @@
 """The end-to-end study flow: register, generate, open a wave, field, analyse, publish.
 
 Every step reads the store and is safe to run again: a re-run generates only missing
-arguments, fields only arguments without ratings (a new writer in the study file gets a new
-wave; the old ratings stay) and re-analyses everything. With the simulated panel all of it runs
-inline, its shards in parallel on the task runner; with a real platform the flow stops after
-opening the wave and the served deployments (`persuasion serve`) sync and analyse on schedule.
+arguments, fields only the ratings arguments still lack (a new writer in the study file gets a
+new wave; the old ratings stay; an interrupted panel is topped up) and re-analyses everything.
+A wave that is not complete is analysed only when asked (`partial`), and the report says so.
+With the simulated panel all of it runs inline, its shards in parallel on the task runner;
+with a real platform the flow stops after opening the wave and the served deployments
+(`persuasion serve`) sync and analyse on schedule.
 """
 
 from __future__ import annotations
@@ -30,28 +32,25 @@ DEFAULT_RUNNER: Any = ThreadPoolTaskRunner(max_workers=4)
 
 @flow(name="run-study", log_prints=True, task_runner=DEFAULT_RUNNER)
 def run_study(
-    study_ref: str, out_dir: str, db: str | None = None, shards: int = 1
-) -> steps.ReportSummary | None:
+    study_ref: str, out_dir: str, db: str | None = None, shards: int = 1, partial: bool = False
+) -> steps.StudyOutcome:
     """Study file to report. With the simulated panel every stage runs inline (in `shards`
-    parallel parts); with a real platform it returns None once the wave is open."""
+    parallel parts); with a real platform it stops once the wave is open. A wave that is not
+    complete is analysed only with `partial` (the report then says so at the top); otherwise
+    the outcome has no report and says what is missing."""
     log = get_run_logger()
     name = register_task(db, study_ref)
     ref = study_ref  # not `name`: a study file's relative claim-set path resolves against it
     generated = generate_task(db, ref)
     log.info("arguments: %d written now %s", generated.written, generated.by_writer)
     wave = open_task(db, ref)
-    if wave.platform != "simulated":
-        log.info(
-            "wave %d is %s on %s; the scheduled sync (persuasion serve) collects its answers",
-            wave.wave,
-            wave.status,
-            wave.platform,
-        )
-        return None
-    if wave.status == "open":
+    simulated = wave.platform == "simulated"
+    if simulated and wave.status == "open":
         futures = [panel_task.submit(db, ref, i, shards) for i in range(shards)]
         log.info("simulated panel: %d ratings", sum(f.result() for f in futures))
-    wave = sync_task(db, ref)
+    if simulated or (partial and wave.status == "open"):
+        wave = sync_task(db, ref)
+    incomplete = steps.incomplete_note(wave)
     log.info(
         "fieldwork: wave %d %s, %d of %d arguments have their %d ratings",
         wave.wave,
@@ -60,10 +59,14 @@ def run_study(
         wave.arguments,
         wave.target,
     )
-    report = analyse_study(study_ref, out_dir, db)
+    if incomplete and not partial:
+        if simulated:
+            log.warning("not analysed: %s", incomplete)
+        return steps.StudyOutcome(None, wave, incomplete)
+    report = analyse_study(study_ref, out_dir, db, incomplete)
     publish_report(db, name, report)
     log.info("report: %s", report.html)
-    return report
+    return steps.StudyOutcome(report, wave, incomplete)
 
 
 def run_study_on(
@@ -74,7 +77,8 @@ def run_study_on(
     runner: str = "thread",
     workers: int = 4,
     address: str | None = None,
-) -> steps.ReportSummary | None:
+    partial: bool = False,
+) -> steps.StudyOutcome:
     """`run_study` on a chosen task runner (see flows.runners), one panel shard per worker."""
     task_runner = make_task_runner(runner, workers, address)
-    return run_study.with_options(task_runner=task_runner)(study_ref, out_dir, db, workers)
+    return run_study.with_options(task_runner=task_runner)(study_ref, out_dir, db, workers, partial)

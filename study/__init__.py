@@ -1,6 +1,6 @@
 """Study: the study definition (a TOML file validated into frozen objects), loading a study
 by file or stored name, the store (study.store) and importers of published datasets
-(study.importers)."""
+(study.importers), and the one exclusion rule set (study.exclusions)."""
 
 from study.config import (
     AnalysisPlan,
@@ -24,11 +24,31 @@ from study.config import (
     parse_study,
     study_hash,
 )
+from study.config_recruitment import (
+    MINIMUM_HOURLY,
+    RECOMMENDED_HOURLY,
+    Filters,
+    filter_payload,
+    hourly,
+    money,
+    prolific_minimum_allowed_minutes,
+)
 from study.config_survey import SCALE_LABELS, AttentionCheck
 from study.examples import example_study_text, write_example
+from study.exclusions import (
+    REASONS,
+    SessionFacts,
+    argument_min_reading_ms,
+    attention_failed,
+    exclusion,
+    min_reading_ms,
+)
 from study.loading import LoadedStudy, is_study_file, load_and_register
 
 __all__ = [
+    "MINIMUM_HOURLY",
+    "REASONS",
+    "RECOMMENDED_HOURLY",
     "SCALE_LABELS",
     "AnalysisPlan",
     "Arguments",
@@ -36,6 +56,7 @@ __all__ = [
     "Control",
     "CustomStrategy",
     "Exclusions",
+    "Filters",
     "Generation",
     "HumanWriting",
     "LoadedStudy",
@@ -44,16 +65,25 @@ __all__ = [
     "Quality",
     "Recruitment",
     "Schedules",
+    "SessionFacts",
     "Simulation",
     "Study",
     "StudyFileError",
     "StudyMeta",
     "Writer",
+    "argument_min_reading_ms",
+    "attention_failed",
     "example_study_text",
+    "exclusion",
+    "filter_payload",
+    "hourly",
     "is_study_file",
     "load_and_register",
     "load_study",
+    "min_reading_ms",
+    "money",
     "parse_study",
+    "prolific_minimum_allowed_minutes",
     "study_hash",
     "write_example",
 ]

@@ -14,9 +14,9 @@ from pydantic import Field, ValidationError, model_validator
 
 from common import PersuasionError, UnknownName
 from study.config_base import _Frozen
+from study.config_recruitment import Recruitment, check_time_limit
 from study.config_survey import Survey
 
-Platform = Literal["simulated", "link", "prolific"]
 WriterKind = Literal["model", "human"]
 CRON_FIELDS = 5
 
@@ -151,35 +151,6 @@ class Participants(_Frozen):
     reservation_minutes: Annotated[int, Field(ge=1, le=1440)] = 60
 
 
-class Recruitment(_Frozen):
-    """Where participants come from. `survey_url` is the participant web app's address that
-    the platform sends people to (required for `prolific` and `link`); the platform's own ids
-    are appended as URL parameters. `completion_code` is shown to participants at the end
-    (empty: derived from the study's name and seed); the Prolific API token is read from the
-    environment variable named by `token_env`, never from the study file."""
-
-    platform: Platform = "simulated"
-    reward_gbp: Annotated[float, Field(ge=0)] = 2.0
-    estimated_minutes: Annotated[int, Field(ge=1)] = 12
-    survey_url: str = ""
-    title: str = ""
-    description: str = ""
-    completion_code: Annotated[str, Field(pattern=r"^[A-Z0-9]{0,32}$")] = ""
-    places: Annotated[int, Field(ge=0)] = 0
-    token_env: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] = "PROLIFIC_API_TOKEN"
-
-    @model_validator(mode="after")
-    def _check_url(self) -> Recruitment:
-        if self.platform in ("prolific", "link") and not self.survey_url.startswith(
-            ("https://", "http://")
-        ):
-            raise ValueError(
-                f"recruitment.platform = {self.platform!r} needs recruitment.survey_url, the "
-                'address of the survey app (for example "https://survey.example.org/s")'
-            )
-        return self
-
-
 class Simulation(_Frozen):
     """The simulated panel's response model (see surveys/simulated.py for the formulas)."""
 
@@ -252,6 +223,7 @@ class Study(_Frozen):
                 f"control.writer = {self.control.writer!r} is not a model writer; "
                 f"choose one of: {', '.join(models) or '(none declared)'}"
             )
+        check_time_limit(self.recruitment, self.participants.reservation_minutes)
         if self.analysis.reference not in ids:
             raise ValueError(
                 f"analysis.reference = {self.analysis.reference!r} is not a "

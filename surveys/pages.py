@@ -159,10 +159,3 @@ def check_by_key(study: Study, key: str) -> AttentionCheck:
         if check.key == key:
             return check
     raise UnknownName(f"no attention check {key!r} in study {study.name!r}")
-
-
-def min_reading_ms(text: str, study: Study) -> int:
-    """The minimum reading time of an argument: max(floor, words * 60 / words_per_minute)."""
-    words = len(text.split())
-    derived = words * 60_000 / study.participants.words_per_minute
-    return int(max(study.survey.min_reading_seconds * 1000, derived))

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from study import Study
+from study.exclusions import FAILED_ATTENTION, argument_min_reading_ms, attention_failed
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -37,7 +38,7 @@ from study.store import (
 from surveys.assignment import aware, lock_wave, renew, reserve
 from surveys.completion import completion_codes
 from surveys.hashing import keyed_hash, new_token, token_hash
-from surveys.pages import FormError, Step, check_by_key, min_reading_ms, sequence_for
+from surveys.pages import FormError, Step, check_by_key, sequence_for
 
 
 class SurveyClosed(FormError):
@@ -219,7 +220,8 @@ def _items(session: Session, session_id: int, study: Study) -> tuple[Item, ...]:
         .order_by(AssignmentRow.position)
     )
     return tuple(
-        Item(pos, aid, claim, text, min_reading_ms(text, study)) for pos, aid, claim, text in rows
+        Item(pos, aid, claim, text, argument_min_reading_ms(text, study))
+        for pos, aid, claim, text in rows
     )
 
 
@@ -332,7 +334,7 @@ def _apply(
         sess.status = "completed"
         sess.completed_at = now
         completed, failed_attention = completion_codes(view.study)
-        excluded = sess.exclusion == "failed_attention_checks"
+        excluded = sess.exclusion == FAILED_ATTENTION
         sess.completion_code = failed_attention if excluded else completed
         log_event(session, None, "session.completed", {"session": sess.id})
     elif step.kind == "done":
@@ -388,5 +390,5 @@ def _apply_attention(
         .select_from(AttentionAnswerRow)
         .where(AttentionAnswerRow.session_id == sess.id, AttentionAnswerRow.passed.is_(False))
     )
-    if (failed or 0) > study.exclusions.max_failed_attention_checks:
-        sess.exclusion = "failed_attention_checks"
+    if attention_failed(failed or 0, study.exclusions):
+        sess.exclusion = FAILED_ATTENTION

@@ -101,15 +101,21 @@ def allocate(
 
 
 def simulate_panel(
-    study: Study, arguments: list[ArgumentRef], seed: int, first_number: int = 0
+    study: Study,
+    arguments: list[ArgumentRef],
+    seed: int,
+    first_number: int = 0,
+    per_argument: int | None = None,
 ) -> list[SimulatedParticipant]:
-    """Simulated participants and their answers, following the response model above."""
+    """Simulated participants and their answers, following the response model above.
+
+    Each argument gets `per_argument` raters (default: the study's); an argument listed n
+    times gets n times as many (how a top-up asks for the ratings each argument lacks)."""
     sim = study.simulation
     rng = np.random.default_rng(seed)
-    quality = {a.id: rng.normal(0, sim.argument_sd) for a in arguments}
-    people = allocate(
-        arguments, study.participants.per_argument, study.participants.items_per_participant, rng
-    )
+    quality = {a.id: rng.normal(0, sim.argument_sd) for a in dict.fromkeys(arguments)}
+    raters = study.participants.per_argument if per_argument is None else per_argument
+    people = allocate(arguments, raters, study.participants.items_per_participant, rng)
     out = []
     for i, items in enumerate(people):
         ratings = []

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from common import PersuasionError, UsageError
 from study import Recruitment, Study
@@ -60,17 +60,43 @@ class Submission:
 
 @dataclass(frozen=True)
 class PublishRequest:
-    """What a platform needs to recruit one wave."""
+    """What a platform needs to recruit one wave. `reward` is in minor units of `currency`;
+    `maximum_allowed_minutes` is the platform's time limit (the survey's reservation);
+    `filters` are the platform's own filter objects (always sent, maybe empty)."""
 
     name: str
     internal_name: str
     description: str
     survey_url: str
     places: int
-    reward_pence: int
+    reward: int
     estimated_minutes: int
     completion_code: str
     failed_attention_code: str
+    currency: str = "GBP"
+    maximum_allowed_minutes: int = 60
+    filters: tuple[dict[str, Any], ...] = ()
+    auto_approve: bool = False
+
+
+@dataclass(frozen=True)
+class StudyState:
+    """A wave's study as the platform reports it: its status (the platform's own name, e.g.
+    Prolific's `ACTIVE`, `PAUSED`, `AWAITING REVIEW`, `COMPLETED`) and its places."""
+
+    id: str
+    status: str
+    places: int
+    internal_name: str = ""
+
+    @property
+    def done(self) -> bool:
+        """Recruiting is over by itself: every place is filled (awaiting review) or approved."""
+        return self.status in ("COMPLETED", "AWAITING REVIEW")
+
+    @property
+    def paused(self) -> bool:
+        return self.status == "PAUSED"
 
 
 class RecruitmentPlatform(ABC):
@@ -81,7 +107,16 @@ class RecruitmentPlatform(ABC):
 
     @abstractmethod
     def create(self, request: PublishRequest) -> str:
-        """Prepare the wave on the platform (a draft); return its reference there."""
+        """Prepare the wave on the platform (a draft); return its reference there. Platforms
+        whose create is not idempotent look for a draft of the same `internal_name` first."""
+
+    def state(self, ref: str) -> StudyState | None:
+        """The wave's study as the platform sees it (None: the platform keeps no state)."""
+        return None
+
+    def resume(self, ref: str) -> None:
+        """Start recruiting again on a study the platform paused by itself."""
+        raise PlatformError(f"platform {self.name!r} has no studies to resume")
 
     def publish(self, ref: str) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Make the prepared wave `ref` available to participants."""
@@ -99,6 +134,21 @@ class RecruitmentPlatform(ABC):
 
     def approve(self, submission: Submission) -> None:
         raise PlatformError(f"platform {self.name!r} has no submissions to approve")
+
+    def approve_many(self, submissions: list[Submission]) -> None:
+        """Approve several submissions (one bulk call where the platform has one)."""
+        for submission in submissions:
+            self.approve(submission)
+
+    def create_bonuses(self, ref: str, bonuses: list[tuple[str, int]]) -> str:
+        """Set up bonuses (submission id, amount in minor units) on the wave `ref`, not yet
+        paid; returns the platform's id of the bonus payment."""
+        raise PlatformError(f"platform {self.name!r} pays no bonuses")
+
+    def pay_bonuses(self, payment_id: str) -> None:
+        """Pay a bonus payment set up by `create_bonuses` (send once: paying is not
+        idempotent on Prolific)."""
+        raise PlatformError(f"platform {self.name!r} pays no bonuses")
 
     def reject(self, submission: Submission, message: str, category: str) -> None:
         raise PlatformError(f"platform {self.name!r} has no submissions to reject")

@@ -1,213 +1,74 @@
-"""Prolific (https://docs.prolific.com/api-reference): pure converters between our types and
-Prolific's JSON, tested without I/O, and a thin httpx client around them.
+"""Prolific (https://docs.prolific.com/api-reference): a thin httpx client around the pure
+converters of `prolific_convert`.
 
 Endpoints used (all under `/api/v1/`, header `Authorization: Token <key>`):
-- `POST studies/` creates a draft study; `POST studies/{id}/transition/` with
-  `{"action": "PUBLISH"}` publishes it (`"STOP"` stops it);
+- `GET studies/` (paged) finds a study by its internal name before one is created, because
+  `POST studies/` is not idempotent: a create is never retried blindly;
+- `POST studies/{id}/transition/` with `PUBLISH`, `START` (resume a study Prolific paused by
+  itself) or `STOP` (never on a COMPLETED study); `GET studies/{id}/` reads its status;
 - `PATCH studies/{id}/` with `{"total_available_places": n}` adds places (never fewer);
-- `GET studies/{id}/submissions/` lists its submissions (paged through `_links.next.href`);
-- `POST submissions/{id}/transition/` with `{"action": "APPROVE"}` or `{"action": "REJECT",
-  "message": ..., "rejection_category": ...}`; `POST submissions/{id}/request-return/` with
-  `{"request_return_reasons": [...]}`.
+- `GET studies/{id}/submissions/` lists its submissions, following `_links.next.href` whether
+  absolute or relative (resolved against the page it came from, RFC 3986);
+- `POST submissions/bulk-approve/` (at most 1,000 submission ids a call),
+  `POST submissions/{id}/transition/` to reject with a category and a message of at least 100
+  characters, `POST submissions/{id}/request-return/`;
+- `POST submissions/bonus-payments/` sets up bonuses by submission id and
+  `POST bulk-bonus-payments/{id}/pay/` pays them (not idempotent: sent once, never retried).
 
-Prolific's rules are enforced here as well as in the quality rules: only a submission that
-awaits review is approved or rejected (never a timed-out one), a rejection needs one of
-Prolific's categories and a message of at least 100 characters.
+Only a submission that awaits review is approved or rejected (never a timed-out one).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from common import UsageError
 from fieldwork.platforms.base import (
     PlatformError,
     PublishRequest,
     RecruitmentPlatform,
+    StudyState,
     Submission,
-    SubmissionStatus,
+)
+from fieldwork.platforms.prolific_convert import (
+    STOPPABLE,
+    approve_body,
+    bonus_body,
+    bulk_approve_bodies,
+    error_message,
+    parse_bonus_id,
+    parse_studies,
+    parse_study,
+    parse_study_id,
+    parse_submissions,
+    reject_body,
+    return_body,
+    study_body,
+    survey_link,
 )
 from study import Recruitment
 
+__all__ = ["ProlificClient", "ProlificPlatform", "UncertainOutcome", "study_body", "survey_link"]
+
 DEFAULT_URL = "https://api.prolific.com"
 URL_ENV = "PROLIFIC_API_URL"
-URL_PARAMETERS = (
-    "PROLIFIC_PID={{%PROLIFIC_PID%}}&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}"
-)
-REJECTION_CATEGORIES = (
-    "TOO_QUICKLY",
-    "TOO_SLOWLY",
-    "FAILED_INSTRUCTIONS",
-    "INCOMP_LONGITUDINAL",
-    "FAILED_CHECK",
-    "LOW_EFFORT",
-    "MALINGERING",
-    "NO_CODE",
-    "BAD_CODE",
-    "NO_DATA",
-    "UNSUPP_DEVICE",
-    "OTHER",
-)
-MIN_REJECTION_MESSAGE = 100
-STATUSES: dict[str, SubmissionStatus] = {
-    "RESERVED": "reserved",
-    "ACTIVE": "active",
-    "TIMED-OUT": "timed_out",
-    "AWAITING REVIEW": "awaiting_review",
-    "APPROVED": "approved",
-    "PARTIALLY APPROVED": "approved",
-    "RETURNED": "returned",
-    "REJECTED": "rejected",
-    "SCREENED OUT": "screened_out",
-}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 1000
 
 
-# --- pure converters -------------------------------------------------------------------------
-
-
-def survey_link(survey_url: str) -> str:
-    """The survey address with Prolific's participant, study and session placeholders."""
-    return survey_url + ("&" if "?" in survey_url else "?") + URL_PARAMETERS
-
-
-def study_body(request: PublishRequest) -> dict[str, Any]:
-    """The JSON body that creates a draft study for one wave."""
-    return {
-        "name": request.name,
-        "internal_name": request.internal_name,
-        "description": request.description,
-        "external_study_url": survey_link(request.survey_url),
-        "prolific_id_option": "url_parameters",
-        "completion_codes": [
-            {
-                "code": request.completion_code,
-                "code_type": "COMPLETED",
-                "actions": [{"action": "MANUALLY_REVIEW"}],
-            },
-            {
-                "code": request.failed_attention_code,
-                "code_type": "FAILED_ATTENTION_CHECK",
-                "actions": [{"action": "MANUALLY_REVIEW"}],
-            },
-        ],
-        "total_available_places": request.places,
-        "reward": request.reward_pence,
-        "estimated_completion_time": request.estimated_minutes,
-        "device_compatibility": ["desktop", "tablet", "mobile"],
-    }
-
-
-def parse_study_id(data: Any) -> str:
-    """The id of a study from Prolific's answer to create or retrieve it."""
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
-        raise PlatformError(f"Prolific answered without a study id: {_short(data)}")
-    return str(data["id"])
-
-
-def parse_submissions(data: Any) -> tuple[list[Submission], str | None]:
-    """One page of `GET studies/{id}/submissions/`: the submissions and the next page's URL.
-    Submissions in a status we do not know (Prolific briefly shows `PROCESSING`) are left for
-    the next sync."""
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        raise PlatformError(f"Prolific answered without a list of submissions: {_short(data)}")
-    out = []
-    for item in data["results"]:
-        status = STATUSES.get(str(item.get("status", "")))
-        if status is None:
-            continue
-        out.append(
-            Submission(
-                id=str(item["id"]),
-                participant_id=str(item.get("participant_id") or item.get("participant") or ""),
-                status=status,
-                started_at=_when(item.get("started_at")),
-                completed_at=_when(item.get("completed_at")),
-                study_code=str(item.get("study_code") or item.get("entered_code") or ""),
-                return_requested=bool(item.get("return_requested")),
-            )
-        )
-    links = data.get("_links") or {}
-    nxt = (links.get("next") or {}).get("href") if isinstance(links, dict) else None
-    return out, (str(nxt) if nxt else None)
-
-
-def approve_body(submission: Submission) -> dict[str, Any]:
-    """Approve: only a submission that awaits review, never a timed-out one."""
-    _check_reviewable(submission, "approve")
-    return {"action": "APPROVE"}
-
-
-def reject_body(submission: Submission, message: str, category: str) -> dict[str, Any]:
-    """Reject with one of Prolific's categories and a message of at least 100 characters."""
-    _check_reviewable(submission, "reject")
-    if category not in REJECTION_CATEGORIES:
-        raise UsageError(
-            f"unknown rejection category {category!r}; allowed: {', '.join(REJECTION_CATEGORIES)}"
-        )
-    if len(message) < MIN_REJECTION_MESSAGE:
-        raise UsageError(
-            f"a rejection message must be at least {MIN_REJECTION_MESSAGE} characters "
-            f"(Prolific's rule); this one has {len(message)}: {message!r}"
-        )
-    return {"action": "REJECT", "message": message, "rejection_category": category}
-
-
-def return_body(reasons: list[str]) -> dict[str, Any]:
-    if not reasons:
-        raise UsageError("a return request needs at least one reason")
-    return {"request_return_reasons": list(reasons)}
-
-
-def error_message(status: int, data: Any, what: str) -> str:
-    """One line from Prolific's error shape `{"error": {"title", "detail"}}`."""
-    hint = {
-        401: "; check the API token (a Prolific token has full access; create a new one "
-        "in Prolific's settings if it was deleted)",
-        403: "; the token's workspace may not own this study",
-        404: "; the study or submission does not exist in this workspace",
-    }.get(status, "")
-    detail: Any = data
-    if isinstance(data, dict) and isinstance(data.get("error"), dict):
-        err = data["error"]
-        detail = err.get("detail") or err.get("title") or err
-    return f"Prolific refused to {what} (HTTP {status}): {_short(detail)}{hint}"
-
-
-def _check_reviewable(submission: Submission, verb: str) -> None:
-    if submission.status != "awaiting_review":
-        raise UsageError(
-            f"cannot {verb} submission {submission.id}: its status is "
-            f"{submission.status!r}; only submissions awaiting review can be reviewed"
-        )
-
-
-def _when(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _short(value: Any, limit: int = 300) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-# --- the thin I/O layer ----------------------------------------------------------------------
+class UncertainOutcome(PlatformError):
+    """A request that is not safe to repeat failed in a way that leaves its outcome unknown
+    (a 5xx answer or a lost connection): Prolific may or may not have acted on it."""
 
 
 class ProlificClient:
-    """Prolific's API over httpx. Retries (bounded) only on 429, 5xx and connection errors,
-    waiting as `Retry-After` says (capped)."""
+    """Prolific's API over httpx. Retries (bounded) on 429, 5xx and connection errors, waiting
+    as `Retry-After` says (capped); requests that are not idempotent (`retry=False`) are
+    repeated only after a 429, which Prolific answers before doing anything."""
 
     def __init__(
         self,
@@ -219,8 +80,8 @@ class ProlificClient:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
     ) -> None:
+        self.api = base_url.rstrip("/") + "/api/v1/"
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/api/v1/",
             headers={"Authorization": f"Token {token}", "Accept": "application/json"},
             transport=transport,
             timeout=timeout,
@@ -231,31 +92,60 @@ class ProlificClient:
     def close(self) -> None:
         self._http.close()
 
-    def request(self, method: str, path: str, what: str, body: Any = None) -> Any:
-        """One API call; `path` is relative to `/api/v1/` or a next-page URL from Prolific."""
-        if path.startswith(("http://", "https://")) and not path.startswith(
-            str(self._http.base_url)
-        ):
-            raise PlatformError(f"Prolific pointed to a page outside its API: {path}")
+    def url(self, link: str, page: str | None = None) -> str:
+        """An API path or a `next` link (absolute, root-relative or relative) as an absolute
+        URL, resolved against the page it came from; refuses links to another host."""
+        url = urljoin(page or self.api, link)
+        api, got = urlsplit(self.api), urlsplit(url)
+        if (got.scheme, got.netloc) != (api.scheme, api.netloc):
+            raise PlatformError(f"Prolific pointed to a page outside its API: {link}")
+        return url
+
+    def request(
+        self, method: str, path: str, what: str, body: Any = None, *, retry: bool = True
+    ) -> Any:
+        """One API call; `path` is relative to `/api/v1/` or an absolute API URL."""
+        url = self.url(path)
         for attempt in range(1, self._attempts + 1):
+            last = attempt == self._attempts
             try:
-                response = self._http.request(method, path, json=body)
+                response = self._http.request(method, url, json=body)
             except httpx.TransportError as exc:
-                if attempt == self._attempts:
+                if not retry:
+                    raise UncertainOutcome(
+                        f"lost the connection to Prolific while trying to {what}: {exc}"
+                    ) from None
+                if last:
                     raise PlatformError(
-                        f"cannot reach Prolific at {self._http.base_url} to {what} after "
+                        f"cannot reach Prolific at {self.api} to {what} after "
                         f"{attempt} attempts: {exc}; check the network or {URL_ENV}"
                     ) from None
                 self._sleep(_backoff(attempt, None))
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < self._attempts:
+            code = response.status_code
+            if code in RETRY_STATUSES and not last and (retry or code == 429):
                 self._sleep(_backoff(attempt, response.headers.get("Retry-After")))
                 continue
             data = _json(response)
-            if response.status_code >= 400:
-                raise PlatformError(error_message(response.status_code, data, what))
+            if code >= 500 and not retry:
+                raise UncertainOutcome(error_message(code, data, what))
+            if code >= 400:
+                raise PlatformError(error_message(code, data, what))
             return data
         raise PlatformError(f"no attempt made to {what}")  # unreachable: attempts >= 1
+
+    def pages(self, path: str, what: str) -> Iterator[Any]:
+        """Every page of a list, following each page's `next` link."""
+        url: str | None = self.url(path)
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            data = self.request("GET", url, what)
+            yield data
+            links = data.get("_links") if isinstance(data, dict) else None
+            nxt = (links.get("next") or {}).get("href") if isinstance(links, dict) else None
+            url = self.url(str(nxt), url) if nxt else None
+        raise PlatformError(f"Prolific returned more than {MAX_PAGES} pages to {what}")
 
 
 def _backoff(attempt: int, retry_after: str | None) -> float:
@@ -290,25 +180,60 @@ class ProlificPlatform(RecruitmentPlatform):
         var = recruitment.token_env or "PROLIFIC_API_TOKEN"
         token = env.get(var, "").strip()
         if not token:
-            raise UsageError(
+            raise PlatformError(
                 f"the Prolific API token is missing: set the environment variable {var} "
                 "(create a token in Prolific under Settings > API tokens)"
             )
         return cls(ProlificClient(token, env.get(URL_ENV) or DEFAULT_URL))
 
+    def find(self, internal_name: str) -> str | None:
+        """The id of this workspace's study called `internal_name`, if there is one."""
+        for data in self.client.pages("studies/", "list the workspace's studies"):
+            studies, _ = parse_studies(data)
+            for study in studies:
+                if study.internal_name == internal_name:
+                    return study.id
+        return None
+
     def create(self, request: PublishRequest) -> str:
-        data = self.client.request("POST", "studies/", "create the study", study_body(request))
+        """Create the draft once: an existing study of the same internal name is reused, and a
+        create whose outcome is unknown is looked up again rather than repeated."""
+        found = self.find(request.internal_name)
+        if found:
+            return found
+        body = study_body(request)
+        try:
+            data = self.client.request("POST", "studies/", "create the study", body, retry=False)
+        except UncertainOutcome as exc:
+            found = self.find(request.internal_name)
+            if found:
+                return found
+            raise PlatformError(
+                f"{exc}; no study named {request.internal_name!r} exists on Prolific, so it "
+                "was not created: run the command again"
+            ) from None
         return parse_study_id(data)
 
+    def state(self, ref: str) -> StudyState:
+        return parse_study(self.client.request("GET", f"studies/{ref}/", "read the study"))
+
     def publish(self, ref: str) -> None:
-        self.client.request(
-            "POST", f"studies/{ref}/transition/", "publish the study", {"action": "PUBLISH"}
-        )
+        self._study_transition(ref, "PUBLISH", "publish the study")
+
+    def resume(self, ref: str) -> None:
+        self._study_transition(ref, "START", "resume the paused study")
 
     def close(self, ref: str) -> None:
-        self.client.request(
-            "POST", f"studies/{ref}/transition/", "stop the study", {"action": "STOP"}
-        )
+        """Stop recruiting: STOP an active or paused study; a study that completed or awaits
+        review by itself recruits no more and is left as it is (Prolific refuses STOP on a
+        completed study)."""
+        if self.state(ref).status not in STOPPABLE:
+            return
+        try:
+            self._study_transition(ref, "STOP", "stop the study")
+        except PlatformError:
+            if self.state(ref).status in STOPPABLE:
+                raise
 
     def add_places(self, ref: str, total: int) -> None:
         self.client.request(
@@ -320,18 +245,19 @@ class ProlificPlatform(RecruitmentPlatform):
 
     def submissions(self, ref: str) -> list[Submission]:
         out: list[Submission] = []
-        path: str | None = f"studies/{ref}/submissions/"
-        for _ in range(MAX_PAGES):
-            if path is None:
-                return out
-            page, path = parse_submissions(
-                self.client.request("GET", path, "list the study's submissions")
-            )
-            out.extend(page)
-        raise PlatformError(f"Prolific returned more than {MAX_PAGES} pages of submissions")
+        for data in self.client.pages(f"studies/{ref}/submissions/", "list the submissions"):
+            out.extend(parse_submissions(data)[0])
+        return out
 
     def approve(self, submission: Submission) -> None:
         self._transition(submission, approve_body(submission), "approve")
+
+    def approve_many(self, submissions: list[Submission]) -> None:
+        for body in bulk_approve_bodies(submissions):
+            n = len(body["submission_ids"])
+            self.client.request(
+                "POST", "submissions/bulk-approve/", f"approve {n} submissions", body
+            )
 
     def reject(self, submission: Submission, message: str, category: str) -> None:
         self._transition(submission, reject_body(submission, message, category), "reject")
@@ -343,6 +269,23 @@ class ProlificPlatform(RecruitmentPlatform):
             f"ask for the return of submission {submission.id}",
             return_body(reasons),
         )
+
+    def create_bonuses(self, ref: str, bonuses: list[tuple[str, int]]) -> str:
+        data = self.client.request(
+            "POST", "submissions/bonus-payments/", "set up bonuses", bonus_body(ref, bonuses)
+        )
+        return parse_bonus_id(data)
+
+    def pay_bonuses(self, payment_id: str) -> None:
+        self.client.request(
+            "POST",
+            f"bulk-bonus-payments/{payment_id}/pay/",
+            f"pay the bonus payment {payment_id}",
+            retry=False,
+        )
+
+    def _study_transition(self, ref: str, action: str, what: str) -> None:
+        self.client.request("POST", f"studies/{ref}/transition/", what, {"action": action})
 
     def _transition(self, submission: Submission, body: dict[str, Any], verb: str) -> None:
         self.client.request(

@@ -140,6 +140,47 @@ class GenerationBatchRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
+class GenerationRequestRow(Base):
+    """One attempt at a model request: the spending ledger. Written (state `sent`, with its
+    worst-case cost) before the request leaves, and updated as soon as the outcome is known:
+    `answered` (billed: usage and cost), `failed` (refused by the provider: not billed). A row
+    left `sent` is a request whose outcome is unknown (a crash, a timeout); its worst-case cost
+    counts as spent. Batch items carry the batch's submission token, then its provider id."""
+
+    __tablename__ = "generation_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    request_key: Mapped[str] = mapped_column(String(64), index=True)
+    writer: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(140))
+    api: Mapped[str] = mapped_column(String(16), default="messages")
+    state: Mapped[str] = mapped_column(String(16), default="sent")
+    submission: Mapped[str] = mapped_column(String(40), default="")
+    batch_id: Mapped[str] = mapped_column(String(100), default="")
+    worst_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    run: Mapped[str] = mapped_column(String(40), default="")
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class GenerationLeaseRow(Base):
+    """Who is generating a study right now: one row per study, renewed while the run lives.
+    `token` fences writes: a run whose token was replaced (its lease taken over) stops."""
+
+    __tablename__ = "generation_lease"
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("study.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(40))
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ParticipantRow(Base):
     """A participant; the platform id is stored only as a keyed hash."""
 

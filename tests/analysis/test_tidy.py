@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from analysis import COLUMNS, kept, ratings_table
+from study.config import Exclusions
 from study.importers import import_anthropic
 from study.store import AssignmentRow, AttentionAnswerRow, RatingRow, SessionRow, Store
-from study.store.repo import get_study_row
+from study.store.repo import get_study_row, study_config
 
 
 @pytest.mark.postgres
@@ -36,14 +37,28 @@ def test_columns_persuasion_and_every_exclusion_reason(
         sess = session.get(SessionRow, other.session_id)
         assert sess is not None
         sess.exclusion = "returned"
+        keys = [
+            (a.argument_id, a.session_id)
+            for a in (session.get(AssignmentRow, r.assignment_id) for r in ratings[:5])
+            if a is not None
+        ]
+        people = {s.id: s.participant_id for s in session.scalars(select(SessionRow))}
+        first_five = [(arg, people[sid]) for arg, sid in keys]
     with any_store.session() as session:
         study_id = get_study_row(session, "tidy").id
-    table = ratings_table(any_store, study_id, 1, min_reading_fraction=0.5, words_per_minute=400)
+    with any_store.session() as session:
+        study = study_config(get_study_row(session, "tidy"))
+    reading = study.model_copy(
+        update={"exclusions": Exclusions(max_failed_attention_checks=1, min_reading_fraction=0.5)}
+    )
+    table = ratings_table(any_store, study_id, reading)
     assert list(table.columns) == COLUMNS
     assert len(table) == summary.ratings
-    assert table["exclusion"].iloc[:5].tolist() == [
+    # the table is in content order: find the five edited ratings by argument and participant
+    by_key = table.set_index(["argument", "participant"])
+    assert by_key.loc[first_five, "exclusion"].tolist() == [
         "incomplete",
-        "too_fast",
+        "read_too_fast",
         "",
         "failed_attention_checks",
         "returned",
@@ -53,5 +68,5 @@ def test_columns_persuasion_and_every_exclusion_reason(
     control = ok[ok["writer"] == "control"]
     assert (control["persuasion"] == -(control["after"] - control["before"])).all()
     # without the reading rule the fast rating is kept
-    plain = ratings_table(any_store, study_id, 1)
-    assert plain["exclusion"].iloc[1] == ""
+    plain = ratings_table(any_store, study_id)
+    assert plain.set_index(["argument", "participant"]).loc[first_five[1], "exclusion"] == ""

@@ -181,7 +181,7 @@ def test_batch_run_after_a_crash_collects_instead_of_resubmitting(
     study = make_study(extra='mode = "batch"\nbatch_poll_seconds = 0.01\n')  # in [generation]
     db = str(tmp_path / "crash.db")
 
-    async def crash(*args: object) -> None:
+    async def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("killed while collecting")
 
     with monkeypatch.context() as patch:

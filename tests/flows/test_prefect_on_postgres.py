@@ -29,7 +29,7 @@ def test_study_runs_on_a_prefect_server_whose_database_is_postgres(
         local_server(free_port(0), tmp_path / "home", env, log=tmp_path / "server.log") as api,
         temporary_settings(updates={PREFECT_API_URL: api}),
     ):
-        report = run_study(ref, str(tmp_path / "report"), postgres_url)
+        report = run_study(ref, str(tmp_path / "report"), postgres_url).report
         drain_prefect()
     assert report is not None and report.n_ratings == 76
     with psycopg.connect(prefect_db) as conn:

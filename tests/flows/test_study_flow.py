@@ -24,9 +24,9 @@ def test_new_generation_round_reports_all_generations_with_their_waves(
 ) -> None:
     ref = str(write_study(tmp_path, models=1))
     out = str(tmp_path / "report")
-    first = run_study(ref, out, sqlite_url)
+    first = run_study(ref, out, sqlite_url).report
     write_study(tmp_path, models=2)
-    second = run_study_on(ref, out, sqlite_url, runner="thread", workers=3)  # 3 panel shards
+    second = run_study_on(ref, out, sqlite_url, runner="thread", workers=3).report  # 3 shards
     assert first is not None and second is not None
     estimates = pd.read_csv(second.estimates_csv, dtype={"waves": str}).set_index("writer")
     assert estimates.loc["gen-1", "n_ratings"] == 24 and estimates.loc["gen-1", "waves"] == "1"
@@ -51,7 +51,7 @@ def test_study_on_a_local_dask_cluster_with_postgres_store(
     monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
     monkeypatch.setenv("PREFECT_HOME", os.environ["PREFECT_HOME"])
     ref = str(write_study(tmp_path))
-    report = run_study_on(ref, str(tmp_path / "r"), postgres_url, runner="dask", workers=2)
+    report = run_study_on(ref, str(tmp_path / "r"), postgres_url, runner="dask", workers=2).report
     assert report is not None
     estimates = pd.read_csv(report.estimates_csv).set_index("writer")
     assert estimates["n_ratings"].to_dict() == {

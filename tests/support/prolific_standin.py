@@ -1,9 +1,13 @@
 """A loopback stand-in for the parts of Prolific's API the pipeline uses, for tests.
 
-It listens on 127.0.0.1 (a free port), checks `Authorization: Token <key>`, keeps studies and
-submissions in memory, records every request, answers errors in Prolific's shape
-(`{"error": {"status", "error_code", "title", "detail"}}`), and can be told to fail the next
-requests (for example 429 with `Retry-After`, or 503) to test retries.
+It listens on 127.0.0.1 (a free port), checks `Authorization: Token <key>`, keeps studies,
+submissions and bonus payments in memory, records every request, answers errors in Prolific's
+shape (`{"error": {"status", "error_code", "title", "detail"}}`) and behaves as Prolific's
+documentation says (the rules are in tests/support/prolific_rules.py): required fields
+validated, automatic pause and completion, root-relative `next` links, STOP refused on a
+completed study, bonus payments paid again on every pay call. It can be told to fail the next
+requests, before handling them (429 with `Retry-After`, 503) or after (a 502 on a create that
+did create the study, as a real gateway time-out can).
 """
 
 from __future__ import annotations
@@ -19,29 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-REQUIRED_STUDY_FIELDS = (
-    "name",
-    "description",
-    "external_study_url",
-    "completion_codes",
-    "total_available_places",
-    "reward",
-    "estimated_completion_time",
-)
-REJECTION_CATEGORIES = {
-    "TOO_QUICKLY",
-    "TOO_SLOWLY",
-    "FAILED_INSTRUCTIONS",
-    "INCOMP_LONGITUDINAL",
-    "FAILED_CHECK",
-    "LOW_EFFORT",
-    "MALINGERING",
-    "NO_CODE",
-    "BAD_CODE",
-    "NO_DATA",
-    "UNSUPP_DEVICE",
-    "OTHER",
-}
+from tests.support import prolific_rules as rules
+from tests.support.prolific_rules import Links, err
 
 
 @dataclass
@@ -53,14 +36,29 @@ class Recorded:
 
 
 @dataclass
+class Failure:
+    path: str
+    status: int
+    headers: dict[str, str]
+    after: bool
+    method: str = ""
+
+
+@dataclass
 class StandinState:
     token: str
     page_size: int = 2
+    links: Links = "root"
     studies: dict[str, dict[str, Any]] = field(default_factory=dict)
     submissions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bonuses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    paid: list[tuple[str, str, int]] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
-    failures: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    failures: list[Failure] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def subs(self, study_id: str) -> list[dict[str, Any]]:
+        return [s for s in self.submissions.values() if s["study_id"] == study_id]
 
 
 class ProlificStandin:
@@ -85,11 +83,15 @@ class ProlificStandin:
         times: int = 1,
         headers: dict[str, str] | None = None,
         path: str = "",
+        after: bool = False,
+        method: str = "",
     ) -> None:
-        """Answer the next `times` requests (whose path matches the regex `path`, if given)
-        with `status`, before any other check."""
+        """Answer the next `times` requests whose path matches the regex `path` with `status`:
+        before handling them, or (`after`) once they were handled, so the change is made but
+        the caller never hears of it. `method` limits it to one HTTP method."""
+        failure = Failure(path, status, headers or {}, after, method)
         with self.state.lock:
-            self.state.failures.extend([(path, status, headers or {})] * times)
+            self.state.failures.extend([failure] * times)
 
     def add_submission(
         self,
@@ -98,26 +100,57 @@ class ProlificStandin:
         submission_id: str | None = None,
         participant_id: str | None = None,
         study_code: str = "",
+        check: bool = True,
     ) -> str:
+        """A participant's submission. With `check`, only as Prolific allows it: the study is
+        ACTIVE and has a free place (and an AUTOMATICALLY_APPROVE code approves it)."""
         sid = submission_id or uuid.uuid4().hex[:24]
         with self.state.lock:
+            study = self.state.studies.get(study_id)
+            subs = self.state.subs(study_id)
+            if check and study is not None:
+                full = rules.is_full(study, subs)
+                if study["status"] != "ACTIVE" or (full and status in rules.TAKING):
+                    raise AssertionError(
+                        f"Prolific lets nobody into a {study['status']} study "
+                        f"({len(subs)} submissions, {study['total_available_places']} places)"
+                    )
+            auto = study is not None and rules.auto_approves(study, study_code)
+            if status == "AWAITING REVIEW" and auto:
+                status = "APPROVED"
             self.state.submissions[sid] = {
                 "id": sid,
                 "study_id": study_id,
                 "participant_id": participant_id or uuid.uuid4().hex[:24],
                 "status": status,
                 "started_at": "2026-11-25T15:00:00.000000Z",
-                "completed_at": None
-                if status in ("ACTIVE", "RESERVED")
-                else "2026-11-25T15:12:00Z",
+                "completed_at": None if status in rules.WORKING else "2026-11-25T15:12:00Z",
                 "study_code": study_code or None,
                 "return_requested": None,
                 "has_siblings": False,
             }
+            if study is not None:
+                rules.settle(study, self.state.subs(study_id), False)
         return sid
+
+    def set_status(self, sid: str, status: str) -> None:
+        """The participant moves on: finishes (`AWAITING REVIEW`), returns (`RETURNED`) or is
+        timed out (`TIMED-OUT`); a return from a full study pauses it, as on Prolific."""
+        with self.state.lock:
+            sub = self.state.submissions[sid]
+            study = self.state.studies.get(sub["study_id"])
+            subs = self.state.subs(sub["study_id"])
+            full = study is not None and rules.is_full(study, subs)
+            pauses = status == "RETURNED" and sub["status"] == "AWAITING REVIEW" and full
+            sub["status"] = status
+            if study is not None:
+                rules.settle(study, subs, pauses)
 
     def submission(self, sid: str) -> dict[str, Any]:
         return dict(self.state.submissions[sid])
+
+    def study(self, ref: str) -> dict[str, Any]:
+        return dict(self.state.studies[ref])
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -145,117 +178,136 @@ class _Handler(BaseHTTPRequestHandler):
         st = self.state
         with st.lock:
             st.requests.append(Recorded(method, self.path, dict(self.headers.items()), body))
-            due = [f for f in st.failures if re.search(f[0], self.path)]
+            due = [
+                f for f in st.failures if re.search(f.path, self.path) and f.method in ("", method)
+            ]
             failure = due[0] if due else None
             if failure is not None:
                 st.failures.remove(failure)
-        if failure is not None:
-            _, status, headers = failure
-            return self._error(status, "Injected failure", "the stand-in was told to fail", headers)
+        if failure is not None and not failure.after:
+            return self._fail(failure)
         if self.headers.get("Authorization") != f"Token {st.token}":
-            return self._error(401, "Unauthorized", "Invalid token.")
+            return self._send(*err(401, "Unauthorized", "Invalid token."))
         url = urlsplit(self.path)
         for pattern, name in ROUTES:
             m = re.fullmatch(pattern, url.path)
             if m and name.startswith(method):
                 with st.lock:
                     status, data = getattr(self, name)(body, parse_qs(url.query), *m.groups())
+                if failure is not None:
+                    return self._fail(failure)
                 return self._send(status, data)
-        return self._error(404, "Not found", f"no route for {method} {url.path}")
+        return self._send(*err(404, "Not found", f"no route for {method} {url.path}"))
 
-    # --- routes -------------------------------------------------------------------------------
+    # --- studies ------------------------------------------------------------------------------
 
-    def POST_studies(self, body: Any, query: dict[str, list[str]]) -> tuple[int, Any]:
-        if not isinstance(body, dict):
-            return _err(400, "Request validation failed", "expected a JSON object")
-        missing = {k: ["This field is required."] for k in REQUIRED_STUDY_FIELDS if k not in body}
-        if missing:
-            return _err(400, "Request validation failed", missing)
-        if not isinstance(body["reward"], int) or body["reward"] <= 0:
-            return _err(400, "Request validation failed", {"reward": ["Must be pence (int > 0)."]})
-        if not str(body["external_study_url"]).startswith(("http://", "https://")):
-            return _err(400, "Request validation failed", {"external_study_url": ["Bad URL."]})
+    def POST_studies(self, body: Any, query: Any) -> tuple[int, Any]:
+        problem = rules.check_study(body)
+        if problem is not None:
+            return problem
         study_id = uuid.uuid4().hex[:24]
         study = dict(body, id=study_id, status="UNPUBLISHED")
         self.state.studies[study_id] = study
         return 201, study
 
+    def GET_studies(self, body: Any, query: dict[str, list[str]]) -> tuple[int, Any]:
+        studies = [
+            {k: s.get(k) for k in ("id", "name", "internal_name", "status")}
+            | {"total_available_places": s["total_available_places"]}
+            for s in self.state.studies.values()
+        ]
+        return 200, self._page(studies, query)
+
+    def GET_study(self, body: Any, query: Any, study_id: str) -> tuple[int, Any]:
+        study = self.state.studies.get(study_id)
+        if study is None:
+            return err(404, "Not found", f"study {study_id} not found")
+        return 200, study
+
     def POST_study_transition(self, body: Any, query: Any, study_id: str) -> tuple[int, Any]:
         study = self.state.studies.get(study_id)
         if study is None:
-            return _err(404, "Not found", f"study {study_id} not found")
+            return err(404, "Not found", f"study {study_id} not found")
         action = (body or {}).get("action")
-        allowed = {"PUBLISH": ("UNPUBLISHED",), "STOP": ("ACTIVE", "PAUSED", "AWAITING REVIEW")}
-        if action not in allowed:
-            return _err(400, "Request validation failed", {"action": [f"Bad action {action!r}."]})
-        if action == "PUBLISH" and study["status"] == "ACTIVE":
-            return 200, study  # publishing twice is harmless
-        if study["status"] not in allowed[action]:
-            return _err(400, "Invalid transition", f"cannot {action} a {study['status']} study")
-        study["status"] = "ACTIVE" if action == "PUBLISH" else "COMPLETED"
-        return 200, study
+        problem = rules.study_transition(study, action, self.state.subs(study_id))
+        return problem if problem is not None else (200, study)
 
     def PATCH_study(self, body: Any, query: Any, study_id: str) -> tuple[int, Any]:
         study = self.state.studies.get(study_id)
         if study is None:
-            return _err(404, "Not found", f"study {study_id} not found")
+            return err(404, "Not found", f"study {study_id} not found")
         places = (body or {}).get("total_available_places")
         if set(body or {}) - {"total_available_places", "internal_name"}:
-            return _err(400, "Invalid update", "a published study only takes new places or name")
+            return err(400, "Invalid update", "a published study only takes new places or name")
+        if study["status"] == "COMPLETED" or study.get("stopped"):
+            return err(400, "Invalid update", f"cannot add places to a {study['status']} study")
         if not isinstance(places, int) or places < study["total_available_places"]:
-            return _err(
-                400,
-                "Request validation failed",
-                {"total_available_places": ["Places can only be increased."]},
+            return rules.validation_error(
+                {"total_available_places": ["Places can only be increased."]}
             )
         study["total_available_places"] = places
+        rules.settle(study, self.state.subs(study_id), False)
         return 200, study
 
     def GET_study_submissions(
         self, body: Any, query: dict[str, list[str]], study_id: str
     ) -> tuple[int, Any]:
         if study_id not in self.state.studies:
-            return _err(404, "Not found", f"study {study_id} not found")
-        subs = [s for s in self.state.submissions.values() if s["study_id"] == study_id]
-        page = int(query.get("page", ["1"])[0])
-        size = self.state.page_size
-        chunk = subs[(page - 1) * size : page * size]
-        host, port = self.server.server_address[:2]
-        nxt = (
-            {"href": f"http://{host!s}:{port}{urlsplit(self.path).path}?page={page + 1}"}
-            if page * size < len(subs)
-            else None
-        )
-        results = [{k: v for k, v in s.items() if k != "study_id"} for s in chunk]
-        return 200, {"results": results, "_links": {"next": nxt}, "meta": {"count": len(subs)}}
+            return err(404, "Not found", f"study {study_id} not found")
+        subs = [{k: v for k, v in s.items() if k != "study_id"} for s in self.state.subs(study_id)]
+        return 200, self._page(subs, query)
+
+    # --- submissions --------------------------------------------------------------------------
 
     def POST_submission_transition(self, body: Any, query: Any, sid: str) -> tuple[int, Any]:
         sub = self.state.submissions.get(sid)
         if sub is None:
-            return _err(404, "Not found", f"submission {sid} not found")
+            return err(404, "Not found", f"submission {sid} not found")
         body = body or {}
         action = body.get("action")
         if action not in ("APPROVE", "REJECT"):
-            return _err(400, "Request validation failed", {"action": [f"Bad action {action!r}."]})
+            return rules.validation_error({"action": [f"Bad action {action!r}."]})
+        target = "APPROVED" if action == "APPROVE" else "REJECTED"
+        if sub["status"] == target:
+            return 200, {k: sub[k] for k in ("id", "status", "participant_id")}  # idempotent
         if sub["status"] != "AWAITING REVIEW":
-            return _err(400, "Invalid transition", f"cannot {action} a {sub['status']} submission")
+            return err(400, "Invalid transition", f"cannot {action} a {sub['status']} submission")
         if action == "REJECT":
             if len(str(body.get("message", ""))) < 100:
-                return _err(400, "Request validation failed", {"message": ["At least 100 chars."]})
-            if body.get("rejection_category") not in REJECTION_CATEGORIES:
-                return _err(
-                    400, "Request validation failed", {"rejection_category": ["Bad category."]}
-                )
-        sub["status"] = "APPROVED" if action == "APPROVE" else "REJECTED"
+                return rules.validation_error({"message": ["At least 100 characters."]})
+            if body.get("rejection_category") not in rules.REJECTION_CATEGORIES:
+                return rules.validation_error({"rejection_category": ["Bad category."]})
+        study = self.state.studies.get(sub["study_id"])
+        subs = self.state.subs(sub["study_id"])
+        full = study is not None and rules.is_full(study, subs)
+        sub["status"] = target
+        if study is not None:
+            rules.settle(study, subs, full and action == "REJECT")
         return 200, {k: sub[k] for k in ("id", "status", "participant_id")}
+
+    def POST_bulk_approve(self, body: Any, query: Any) -> tuple[int, Any]:
+        ids = (body or {}).get("submission_ids")
+        if not isinstance(ids, list) or not ids:
+            return rules.validation_error({"submission_ids": ["This field is required."]})
+        touched = set()
+        for sid in ids:
+            sub = self.state.submissions.get(sid)
+            if sub is not None and sub["status"] == "AWAITING REVIEW":
+                sub["status"] = "APPROVED"
+                touched.add(sub["study_id"])
+        for study_id in touched:
+            study = self.state.studies.get(study_id)
+            if study is not None:
+                rules.settle(study, self.state.subs(study_id), False)
+        return 200, "The request to bulk approve has been made successfully."
 
     def POST_request_return(self, body: Any, query: Any, sid: str) -> tuple[int, Any]:
         sub = self.state.submissions.get(sid)
         if sub is None:
-            return _err(404, "Not found", f"submission {sid} not found")
+            return err(404, "Not found", f"submission {sid} not found")
         reasons = (body or {}).get("request_return_reasons")
         if not isinstance(reasons, list) or not reasons:
-            return _err(400, "Request validation failed", {"request_return_reasons": ["Required."]})
+            return rules.validation_error({"request_return_reasons": ["Required."]})
         sub["return_requested"] = "2026-11-25T16:00:00Z"
         return 200, {
             "id": sid,
@@ -263,12 +315,47 @@ class _Handler(BaseHTTPRequestHandler):
             "return_requested": sub["return_requested"],
         }
 
+    # --- bonuses ------------------------------------------------------------------------------
+
+    def POST_bonus_payments(self, body: Any, query: Any) -> tuple[int, Any]:
+        study_id = (body or {}).get("study_id")
+        if study_id not in self.state.studies:
+            return rules.validation_error({"study_id": [f"Unknown study {study_id!r}."]})
+        lines, problem = rules.parse_bonuses(
+            (body or {}).get("csv_bonuses"), self.state.subs(study_id)
+        )
+        if problem is not None:
+            return problem
+        bonus_id = uuid.uuid4().hex[:24]
+        amount = sum(a for _, _, a in lines) / 100
+        self.state.bonuses[bonus_id] = {"id": bonus_id, "study": study_id, "lines": lines}
+        return 201, {
+            "id": bonus_id,
+            "study": study_id,
+            "amount": amount,
+            "fees": round(amount / 3, 2),
+            "total_amount": round(amount * 4 / 3, 2),
+            "vat": 0.0,
+        }
+
+    def POST_pay_bonus(self, body: Any, query: Any, bonus_id: str) -> tuple[int, Any]:
+        bonus = self.state.bonuses.get(bonus_id)
+        if bonus is None:
+            return err(404, "Not found", f"bulk bonus payment {bonus_id} not found")
+        self.state.paid.extend(bonus["lines"])  # not idempotent: every call pays again
+        return 202, "Successfully processed bonus payments."
+
     # --- plumbing -----------------------------------------------------------------------------
 
-    def _error(
-        self, status: int, title: str, detail: Any, headers: dict[str, str] | None = None
-    ) -> None:
-        self._send(status, _err(status, title, detail)[1], headers)
+    def _page(self, items: list[Any], query: dict[str, list[str]]) -> dict[str, Any]:
+        host, port = self.server.server_address[:2]
+        origin = f"http://{host!s}:{port}"
+        path = urlsplit(self.path).path
+        return rules.page(items, query, origin + path, self.state.page_size, self.state.links)
+
+    def _fail(self, failure: Failure) -> None:
+        status, data = err(failure.status, "Injected failure", "the stand-in was told to fail")
+        self._send(status, data, failure.headers)
 
     def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(data).encode()
@@ -283,24 +370,25 @@ class _Handler(BaseHTTPRequestHandler):
 
 ROUTES = (
     (r"/api/v1/studies/", "POST_studies"),
+    (r"/api/v1/studies/", "GET_studies"),
+    (r"/api/v1/studies/([^/]+)/", "GET_study"),
     (r"/api/v1/studies/([^/]+)/", "PATCH_study"),
     (r"/api/v1/studies/([^/]+)/transition/", "POST_study_transition"),
     (r"/api/v1/studies/([^/]+)/submissions/", "GET_study_submissions"),
+    (r"/api/v1/submissions/bulk-approve/", "POST_bulk_approve"),
+    (r"/api/v1/submissions/bonus-payments/", "POST_bonus_payments"),
     (r"/api/v1/submissions/([^/]+)/transition/", "POST_submission_transition"),
     (r"/api/v1/submissions/([^/]+)/request-return/", "POST_request_return"),
+    (r"/api/v1/bulk-bonus-payments/([^/]+)/pay/", "POST_pay_bonus"),
 )
 
 
-def _err(status: int, title: str, detail: Any) -> tuple[int, Any]:
-    return status, {
-        "error": {"status": status, "error_code": status * 1000, "title": title, "detail": detail}
-    }
-
-
 @contextmanager
-def prolific_standin(token: str = "test-token", page_size: int = 2) -> Iterator[ProlificStandin]:
+def prolific_standin(
+    token: str = "test-token", page_size: int = 2, links: Links = "root"
+) -> Iterator[ProlificStandin]:
     """Run the stand-in on a free loopback port for the duration of the block."""
-    state = StandinState(token=token, page_size=page_size)
+    state = StandinState(token=token, page_size=page_size, links=links)
     handler = type("Handler", (_Handler,), {"state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

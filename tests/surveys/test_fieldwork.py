@@ -99,10 +99,11 @@ def test_sync_reviews_every_submission_by_the_rules(
 ) -> None:
     ref = open_fieldwork(store, loaded, platform).platform_ref
     wid, args = wave_id(store, loaded), argument_ids(store, loaded.study_id)
-    sub = {k: standin.add_submission(ref) for k in ("good", "failed", "expired", "orphan")}
-    sub["timed"] = standin.add_submission(ref, status="TIMED-OUT")
-    sub["active"] = standin.add_submission(ref, status="ACTIVE")
+    sub = {"timed": standin.add_submission(ref, status="TIMED-OUT")}
     sub["gone"] = standin.add_submission(ref, status="RETURNED")
+    sub |= {k: standin.add_submission(ref) for k in ("good", "failed", "expired", "orphan")}
+    # one more who reserved a place just before the others finished
+    sub["active"] = standin.add_submission(ref, status="ACTIVE", check=False)
     good = add_session(store, loaded.study_id, wid, args[:2], platform_session=sub["good"])
     failed = add_session(
         store, loaded.study_id, wid, args[2:], platform_session=sub["failed"], failed_checks=2
@@ -151,25 +152,21 @@ def test_platform_refusal_is_reported_and_the_rest_goes_on(
 ) -> None:
     ref = open_fieldwork(store, loaded, platform).platform_ref
     wid, args = wave_id(store, loaded), argument_ids(store, loaded.study_id)
-    first, second = standin.add_submission(ref), standin.add_submission(ref)
+    first, second, third = (standin.add_submission(ref) for _ in range(3))
     s1 = add_session(store, loaded.study_id, wid, args[:2], platform_session=first)
     s2 = add_session(store, loaded.study_id, wid, args[2:], platform_session=second)
-    original = platform.approve
-    calls = []
-
-    def flaky(submission):  # type: ignore[no-untyped-def]
-        calls.append(submission.id)
-        if submission.id == first:
-            raise PlatformError("Prolific refused to approve submission (HTTP 400): locked")
-        original(submission)
-
-    platform.approve = flaky  # type: ignore[method-assign]
+    s3 = add_session(store, loaded.study_id, wid, args[2:], platform_session=third, failed_checks=2)
+    standin.fail_next(400, path="/bulk-approve/")
     status = sync_fieldwork(store, loaded, platform)
     assert status.problems == (
-        f"submission {first}: Prolific refused to approve submission (HTTP 400): locked",
+        "approving 2 submissions: Prolific refused to approve 2 submissions (HTTP 400): the "
+        "stand-in was told to fail",
     )
-    assert session_row(store, s1)[1] == ""  # retried at the next sync
-    assert session_row(store, s2)[1] == "approved"
+    assert (session_row(store, s1)[1], session_row(store, s2)[1]) == ("", "")  # next sync
+    assert session_row(store, s3)[1] == "rejected"  # the rest went on
+    assert sync_fieldwork(store, loaded, platform).problems == ()
+    assert (session_row(store, s1)[1], session_row(store, s2)[1]) == ("approved", "approved")
+    assert standin.submission(first)["status"] == "APPROVED"
 
 
 def test_quota_met_closes_the_wave_and_stops_the_study(
@@ -183,7 +180,7 @@ def test_quota_met_closes_the_wave_and_stops_the_study(
     assert (status.status, status.arguments_done, status.ratings) == ("closed", 4, 8)
     assert status.sessions["review:approved"] == 4
     assert standin.state.studies[ref]["status"] == "COMPLETED"
-    late = standin.add_submission(ref)  # started before the study stopped
+    late = standin.add_submission(ref, check=False)  # started before the study stopped
     add_session(store, loaded.study_id, wid, args[:2], platform_session=late, failed_checks=2)
     sync_fieldwork(store, loaded, platform)
     assert standin.submission(late)["status"] == "REJECTED"
@@ -301,3 +298,35 @@ def test_sync_adds_places_when_the_places_left_cannot_meet_the_quota(
     assert (status.problems, standin.state.studies[ref]["total_available_places"]) == ((), 6)
     sync_fieldwork(store, loaded, platform)
     assert len(standin.calls("PATCH", "/studies/")) == 1  # the new places are counted
+
+
+def test_excluded_ratings_do_not_count_and_their_items_go_back_to_the_pool(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    from surveys.assignment import candidates
+
+    ref = open_fieldwork(store, loaded, platform).platform_ref
+    wid, args = wave_id(store, loaded), argument_ids(store, loaded.study_id)
+    fast = add_session(
+        store,
+        loaded.study_id,
+        wid,
+        args[:2],
+        platform_session=standin.add_submission(ref),
+        reading_ms=1000,  # under half the minimum reading time: paid, but excluded
+    )
+    for part in (args[2:], args[:2], args[2:]):
+        add_session(store, loaded.study_id, wid, part, platform_session=standin.add_submission(ref))
+    status = sync_fieldwork(store, loaded, platform)
+    assert session_row(store, fast) == ("completed", "approved", "read_too_fast")
+    assert assignment_statuses(store, fast) == ["excluded", "excluded"]
+    assert (status.status, status.arguments_done, status.ratings) == ("open", 2, 6)
+    with store.session() as session:
+        fill = {c.argument_id: c.fill for c in candidates(session, loaded.study_id)}
+    assert [fill[a] for a in args] == [1, 1, 2, 2]
+    # the missing place was added before the approvals, so the study did not complete
+    assert standin.calls("PATCH", "/studies/")[0].body == {"total_available_places": 5}
+    assert standin.study(ref)["status"] == "ACTIVE"
+    assert [standin.submission(s.id)["status"] for s in platform.submissions(ref)] == [
+        "APPROVED"
+    ] * 4

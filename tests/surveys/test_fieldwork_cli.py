@@ -11,15 +11,22 @@ from study.store import open_store
 from study.store.repo import current_wave
 from tests.support.field_data import add_session, argument_ids, tiny_study
 from tests.support.prolific_standin import ProlificStandin, prolific_standin
+from tests.support.survey_site import Site, survey_site
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
+def site() -> Iterator[Site]:
+    with survey_site() as s:
+        yield s
+
+
+@pytest.fixture
+def db(tmp_path: Path, site: Site) -> str:
     url = f"sqlite:///{tmp_path / 'field.db'}"
     with open_store(url) as store:
-        tiny_study(store, tmp_path)
+        tiny_study(store, tmp_path, survey_url=site.url)
     return url
 
 
@@ -50,9 +57,9 @@ def test_every_field_command_has_an_example() -> None:
 
 
 def test_open_sync_status_close(study: str, db: str, standin: ProlificStandin) -> None:
-    code, out = field("open", study, "--db", db)
+    code, out = field("open", study, "--yes", "--db", db)
     (ref,) = standin.state.studies
-    assert (code, out) == (
+    assert (code, out.splitlines()[-1]) == (
         0,
         f"tiny: wave 1 open on prolific ({ref}); 0 of 4 arguments have 2 ratings; 0 ratings in all",
     )
@@ -71,14 +78,17 @@ def test_open_sync_status_close(study: str, db: str, standin: ProlificStandin) -
     )
     code, out = field("close", study, "--force", "--db", db)
     assert code == 0 and "wave 1 closed" in out
-    assert standin.state.studies[ref]["status"] == "COMPLETED"
+    # stopped; the submission asked to return still awaits review on Prolific
+    assert standin.calls("POST", "/transition/")[-1].body == {"action": "STOP"}
+    assert standin.state.studies[ref]["status"] == "AWAITING REVIEW"
 
 
 def test_missing_token_is_one_error_line(
     study: str, db: str, standin: ProlificStandin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PROLIFIC_API_TOKEN")
-    assert field("open", study, "--db", db) == (
+    code, out = field("open", study, "--yes", "--db", db)
+    assert (code, out.splitlines()[-1]) == (
         1,
         "Error: the Prolific API token is missing: set the environment variable "
         "PROLIFIC_API_TOKEN (create a token in Prolific under Settings > API tokens)",
@@ -90,14 +100,17 @@ def test_refused_token_is_one_error_line(
     study: str, db: str, standin: ProlificStandin, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PROLIFIC_API_TOKEN", "stale")
-    code, out = field("open", study, "--db", db)
+    code, out = field("open", study, "--yes", "--db", db)
     assert code == 1
-    assert out.startswith("Error: Prolific refused to create the study (HTTP 401): Invalid token.")
+    assert out.splitlines()[-1].startswith(
+        "Error: Prolific refused to list the workspace's studies (HTTP 401): Invalid token."
+    )
     assert "Traceback" not in out
 
 
 def test_unknown_study_names_the_fix(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_store(db).dispose()  # an empty store (field commands never create one)
     assert field("status", "nope", "--db", db) == (
         1,
         "Error: no study named 'nope' in the store (the store has no studies yet); register "
@@ -108,7 +121,7 @@ def test_unknown_study_names_the_fix(tmp_path: Path) -> None:
 def test_sync_prints_one_line_per_refused_submission(
     study: str, db: str, standin: ProlificStandin
 ) -> None:
-    assert field("open", study, "--db", db)[0] == 0
+    assert field("open", study, "--yes", "--db", db)[0] == 0
     (ref,) = standin.state.studies
     with open_store(db) as store:
         with store.session() as session:
@@ -117,12 +130,75 @@ def test_sync_prints_one_line_per_refused_submission(
             wave_id = wave.id
         sub = standin.add_submission(ref, submission_id="s1")
         add_session(store, 1, wave_id, argument_ids(store, 1)[:2], platform_session=sub)
-    standin.fail_next(400, path="/submissions/s1/transition/")
+    standin.fail_next(400, path="/submissions/bulk-approve/")
     code, out = field("sync", study, "--db", db)
     assert code == 0
     assert out.splitlines()[-1] == (
-        "Problem: submission s1: Prolific refused to approve submission s1 (HTTP 400): the "
-        "stand-in was told to fail"
+        "Problem: approving 1 submissions: Prolific refused to approve 1 submissions (HTTP "
+        "400): the stand-in was told to fail"
     )
     assert field("sync", study, "--db", db)[0] == 0  # the next sync approves it
     assert standin.submission("s1")["status"] == "APPROVED"
+
+
+def test_open_shows_the_preflight_and_waits_for_confirmation(
+    study: str, db: str, standin: ProlificStandin, site: Site
+) -> None:
+    result = runner.invoke(app, ["field", "open", study, "--db", db], input="n\n")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:9] == [
+        "Preflight: study tiny on prolific",
+        "  places: 4",
+        "  reward: £2.50 per participant for 12 minutes (£12.50 an hour; Prolific's minimum "
+        "£6.00, recommended £9.00)",
+        "  cost: £10.00 rewards + £3.33 fees (estimate at 33.3%) = £13.33 total",
+        "  time limit: 60 minutes (participants.reservation_minutes, sent as the platform's "
+        "maximum time)",
+        "  filters: none (everyone on the platform may take part)",
+        "  arguments shown: 4 (human 4)",
+        f"  survey: {site.url} answers",
+        "Publish 4 places on prolific? [y/N]: n",
+    ]
+    assert result.output.splitlines()[-1] == (
+        "Error: not confirmed, nothing was published; answer y, or pass --yes"
+    )
+    assert standin.state.studies == {}
+    assert site.seen == ["HEAD"]
+    result = runner.invoke(app, ["field", "open", study, "--db", db], input="y\n")
+    assert result.exit_code == 0
+    assert len(standin.state.studies) == 1
+
+
+def test_open_refuses_placeholders_with_one_error_line(
+    study: str, db: str, standin: ProlificStandin
+) -> None:
+    from study.store import ArgumentRow
+
+    with open_store(db) as store, store.session() as session:
+        ids = [a.id for a in session.query(ArgumentRow).order_by(ArgumentRow.id).all()[:2]]
+        for row in session.query(ArgumentRow).filter(ArgumentRow.id.in_(ids)):
+            row.placeholder = True
+    code, out = field("open", study, "--yes", "--db", db)
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        f"Error: 2 arguments to be shown are offline placeholders (ids {ids[0]}, {ids[1]}); "
+        'write them with a real model (a writer\'s model = "anthropic/…", then `persuasion '
+        "generate STUDY.toml`) before fielding; 2 human writer slots have no reviewed argument "
+        "(a-support by human #1, a-oppose by human #1); collect the human arguments first (a "
+        "writing wave, or `persuasion arguments import`), or pass --allow-missing-humans (the "
+        "report then says so)"
+    )
+    assert standin.requests == []
+
+
+def test_open_refuses_an_unreachable_survey(
+    study: str, db: str, standin: ProlificStandin, site: Site
+) -> None:
+    site.status = 502
+    code, out = field("open", study, "--yes", "--db", db)
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        f"Error: the survey address {site.url} answered HTTP 502; serve the survey app there "
+        "behind HTTPS (`persuasion survey serve`) or fix recruitment.survey_url"
+    )
+    assert standin.requests == []

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from study.config import parse_study
+from study.exclusions import argument_min_reading_ms as min_reading_ms
 from surveys import sessions
-from surveys.pages import RATING, FormError, min_reading_ms, page_sequence, validate
+from surveys.pages import RATING, FormError, page_sequence, validate
 from tests.surveys.conftest import study_text
 
 STUDY = parse_study(study_text())

@@ -1,12 +1,15 @@
 """Prolific's pure converters: request bodies and response parsing, no I/O."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from fieldwork.platforms import PlatformError, PublishRequest, Submission
-from fieldwork.platforms.prolific import (
+from fieldwork.platforms.prolific_convert import (
     approve_body,
+    bonus_body,
+    bulk_approve_bodies,
     error_message,
     parse_study_id,
     parse_submissions,
@@ -23,7 +26,7 @@ REQUEST = PublishRequest(
     description="Read and rate.",
     survey_url="https://survey.example.org/s/abc",
     places=30,
-    reward_pence=250,
+    reward=250,
     estimated_minutes=12,
     completion_code="C1234567",
     failed_attention_code="CFAILED1",
@@ -54,6 +57,37 @@ def test_study_body_has_prolific_fields_in_prolific_units() -> None:
     )
     codes = {c["code_type"]: c["code"] for c in body["completion_codes"]}
     assert codes == {"COMPLETED": "C1234567", "FAILED_ATTENTION_CHECK": "CFAILED1"}
+    assert body["filters"] == []  # required by Prolific even when nobody is filtered
+    assert body["maximum_allowed_time"] == 60
+    actions = {c["code_type"]: c["actions"] for c in body["completion_codes"]}
+    assert actions["COMPLETED"] == [{"action": "MANUALLY_REVIEW"}]
+
+
+def test_auto_approve_only_for_the_completed_code() -> None:
+    body = study_body(replace(REQUEST, auto_approve=True))
+    actions = {c["code_type"]: c["actions"] for c in body["completion_codes"]}
+    assert actions == {
+        "COMPLETED": [{"action": "AUTOMATICALLY_APPROVE"}],
+        "FAILED_ATTENTION_CHECK": [{"action": "MANUALLY_REVIEW"}],
+    }
+
+
+def test_bulk_approve_sends_at_most_1000_ids_a_call() -> None:
+    subs = [Submission(f"s{i}", "p", "awaiting_review") for i in range(2500)]
+    bodies = bulk_approve_bodies(subs)
+    assert [len(b["submission_ids"]) for b in bodies] == [1000, 1000, 500]
+    assert bodies[2]["submission_ids"][-1] == "s2499"
+    with pytest.raises(ValueError, match="its status is 'timed_out'"):
+        bulk_approve_bodies([sub("timed_out")])
+
+
+def test_bonus_body_is_csv_of_submission_ids_in_major_units() -> None:
+    assert bonus_body("st1", [("a", 250), ("b", 5), ("c", 10000)]) == {
+        "study_id": "st1",
+        "csv_bonuses": "a,2.50\nb,0.05\nc,100.00",
+    }
+    with pytest.raises(ValueError, match="must be positive"):
+        bonus_body("st1", [("a", 0)])
 
 
 def test_parse_submissions_maps_statuses_and_skips_unknown_ones() -> None:

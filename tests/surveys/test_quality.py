@@ -3,14 +3,10 @@ approve a timed-out submission) and the study's exclusions."""
 
 import pytest
 
-from fieldwork.quality import (
-    REJECTION_CATEGORY,
-    SessionFacts,
-    decide,
-    exclusion_for,
-    min_reading_ms,
-)
+from fieldwork.quality import REJECTION_CATEGORY, decide
 from study.config import Exclusions
+from study.exclusions import SessionFacts, min_reading_ms
+from study.exclusions import exclusion as exclusion_for
 
 RULES = Exclusions(max_failed_attention_checks=1, min_reading_fraction=0.5)
 DONE = SessionFacts("completed", 0, (40_000, 50_000), (45_000, 45_000))
