@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.table import Table
@@ -16,6 +16,7 @@ app = typer.Typer(
     help="Fieldwork: recruit participants on the study's platform and review submissions.",
     no_args_is_help=True,
 )
+T = TypeVar("T")
 STUDY_ARG = typer.Argument(..., help="A stored study's name or a study file (.toml).")
 
 if TYPE_CHECKING:  # imported for real inside the commands, keeping `--help` fast
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # imported for real inside the commands, keeping `--help` fas
     from study.store import Store
 
 
-def _run(db: str | None, study: str, step: Callable[..., WaveStatus]) -> WaveStatus:
+def _run(db: str | None, study: str, step: Callable[..., T]) -> T:
     from fieldwork.platforms import PlatformError
     from study import load_and_register
     from study.store import open_store
@@ -114,6 +115,38 @@ def close(
     from fieldwork import close_fieldwork
 
     console.print(_summary(_run(db, study, lambda s, ld: close_fieldwork(s, ld, force=force))))
+
+
+@app.command()
+@clean_errors
+def bonuses(
+    study: str = STUDY_ARG,
+    yes: bool = typer.Option(False, "--yes", help="Pay without asking (for scripts)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Pay the bonuses the study owes (participants who finished after the platform's time
+    limit get their reward), by submission id through the platform's bulk bonus API: listed
+    first, then paid once (a payment is never sent twice, even after a failure).
+
+    Example: persuasion field bonuses my-study
+    """
+    from fieldwork.payments import describe, owed_bonuses, pay_bonuses, unpaid
+    from fieldwork.sync import platform_for
+
+    def step(store: Store, loaded: LoadedStudy) -> None:
+        owed = owed_bonuses(store, loaded)
+        pending, _ = unpaid(store, loaded.study_id)
+        if owed or pending:
+            for line in ["Bonuses to pay:", *describe(loaded, owed, pending)]:
+                console.print(line, markup=False)
+            if not yes and not typer.confirm("Pay these bonuses?", default=False):
+                raise fail("not confirmed, nothing was paid; answer y, or pass --yes")
+        run = pay_bonuses(store, loaded, platform_for(loaded), owed)
+        console.print(f"{loaded.study.name}: {len(run.paid)} bonuses paid", markup=False)
+        for problem in run.problems:
+            console.print(f"Problem: {problem}", markup=False)
+
+    _run(db, study, step)
 
 
 @app.command()

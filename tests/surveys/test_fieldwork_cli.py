@@ -50,7 +50,7 @@ def field(*args: str) -> tuple[int, str]:
 
 
 def test_every_field_command_has_an_example() -> None:
-    for command in ("open", "sync", "close", "status"):
+    for command in ("open", "sync", "close", "status", "bonuses"):
         assert (
             "Example: persuasion field " in runner.invoke(app, ["field", command, "--help"]).output
         )
@@ -202,3 +202,30 @@ def test_open_refuses_an_unreachable_survey(
         "behind HTTPS (`persuasion survey serve`) or fix recruitment.survey_url"
     )
     assert standin.requests == []
+
+
+def test_bonuses_are_listed_then_paid_once(study: str, db: str, standin: ProlificStandin) -> None:
+    assert field("open", study, "--yes", "--db", db)[0] == 0
+    (ref,) = standin.state.studies
+    with open_store(db) as store:
+        with store.session() as session:
+            wave = current_wave(session, 1)
+            assert wave is not None
+            wave_id = wave.id
+        sub = standin.add_submission(ref, submission_id="late1", status="TIMED-OUT")
+        add_session(store, 1, wave_id, argument_ids(store, 1)[:2], platform_session=sub)
+    assert field("sync", study, "--db", db)[0] == 0
+    result = runner.invoke(app, ["field", "bonuses", study, "--db", db], input="n\n")
+    assert (result.exit_code, result.output.splitlines()[:4]) == (
+        1,
+        [
+            "Bonuses to pay:",
+            "  late1: £2.50 (finished after the platform's time limit)",
+            "  total: £2.50 before the platform's fees",
+            "Pay these bonuses? [y/N]: n",
+        ],
+    )
+    assert standin.state.paid == []
+    assert field("bonuses", study, "--yes", "--db", db)[1].endswith("tiny: 1 bonuses paid")
+    assert field("bonuses", study, "--yes", "--db", db) == (0, "tiny: 0 bonuses paid")
+    assert [(s, a) for s, _, a in standin.state.paid] == [("late1", 250)]
