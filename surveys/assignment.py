@@ -20,7 +20,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from study import Study
-from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow, log_event
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    ClaimRow,
+    SessionRow,
+    Store,
+    WaveRow,
+    log_event,
+    reserve_items,
+)
 
 LIVE = ("reserved", "completed")
 
@@ -106,15 +115,7 @@ def reserve(
         rng,
     )
     until = now + timedelta(minutes=study.participants.reservation_minutes)
-    rows = [
-        AssignmentRow(
-            session_id=sess.id, argument_id=a, position=i, status="reserved", reserved_until=until
-        )
-        for i, a in enumerate(ids)
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    return reserve_items(session, sess.id, ids, until)
 
 
 def release_session(session: Session, sess: SessionRow, status: str) -> int:
