@@ -4,7 +4,8 @@ and a Markdown summary, all computed from the data (nothing hard-coded)."""
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from analysis import figures as fig
 from analysis.equivalence import tost_interval
 from analysis.findings import SECTIONS, findings
 from analysis.pipeline import Results, analyse
+from analysis.stamp import Provenance, Stamp, make_stamp
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
 from analysis.tables import fmt, fmt_cell, to_latex
 from study import Study
@@ -40,6 +42,7 @@ def build_report(
     simulated: bool,
     claim_set_hash: str = "",
     incomplete: str = "",
+    provenance: Provenance | None = None,
 ) -> Report:
     """Run the analysis plan and write every output of the report to `out_dir`. A non-empty
     `incomplete` (what fieldwork still lacks) heads the report as a banner."""
@@ -52,6 +55,7 @@ def build_report(
         simulated=simulated,
         claim_set_hash=claim_set_hash,
         incomplete=incomplete,
+        provenance=provenance,
     )
 
 
@@ -64,6 +68,7 @@ def write_report(
     claim_set_hash: str = "",
     formats: tuple[str, ...] = fig.FORMATS,
     incomplete: str = "",
+    provenance: Provenance | None = None,
 ) -> Report:
     """Write every output of the report; figures in `formats` (PNG is always written: the
     HTML page embeds it)."""
@@ -84,9 +89,14 @@ def write_report(
             (tables_dir / f"{name}.tex").write_text(
                 to_latex(frame, caption, f"tab:{name}"), encoding="utf-8"
             )
-    summary = summary_markdown(study.name, results, simulated, incomplete)
+    provenance = provenance or Provenance()
+    stamp = make_stamp(study, results.ratings, claim_set_hash, provenance.study_text)
+    (out_dir / "stamp.json").write_text(
+        json.dumps(asdict(stamp), indent=2) + "\n", encoding="utf-8"
+    )
+    summary = summary_markdown(study.name, results, simulated, incomplete, stamp)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
-    html = _render(results, study, figure_paths, widths, simulated, claim_set_hash, incomplete)
+    html = _render(results, study, figure_paths, widths, simulated, stamp, incomplete)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
     return Report(
         out_dir,
@@ -125,7 +135,7 @@ def _render(
     figure_paths: dict[str, dict[str, Path]],
     widths: dict[str, float],
     simulated: bool,
-    claim_set_hash: str,
+    stamp: Stamp,
     incomplete: str = "",
 ) -> str:
     env = Environment(
@@ -161,7 +171,8 @@ def _render(
         n_kept=len(results.data),
         n_participants=ratings["participant"].nunique(),
         n_claims=ratings["claim"].nunique(),
-        claim_set_hash=claim_set_hash,
+        claim_set_hash=stamp.claim_set_hash,
+        stamp=stamp.lines(),
         plan=results.plan,
         scale_sd=results.scale_sd,
         figures=figures,

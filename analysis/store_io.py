@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.export import export_table
+from analysis.stamp import Provenance
 from analysis.tidy import ratings_table
 from study import Study
 from study.store import get_study_row, open_store, study_config
@@ -20,17 +21,22 @@ class StoredStudy:
     simulated: bool
     claim_set_hash: str
     ratings: pd.DataFrame
+    study_text: str = ""  # the stored study file (TOML)
+
+    @property
+    def provenance(self) -> Provenance:
+        return Provenance(study_text=self.study_text)
 
 
 def load_stored_study(db: str | None, name: str) -> StoredStudy:
     """The stored study `name` with its tidy ratings table (excluded rows with a reason)."""
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
-            simulated, claim_hash = row.simulated, row.claim_set_hash
+            simulated, claim_hash, text = row.simulated, row.claim_set_hash, row.config_toml
         ratings = ratings_table(store, study_id, study)
-    return StoredStudy(study, study_id, simulated, claim_hash, ratings)
+    return StoredStudy(study, study_id, simulated, claim_hash, ratings, text)
 
 
 def export_study(db: str | None, name: str, out: str | Path) -> tuple[Path, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analysis.findings import findings, findings_markdown
 from analysis.pipeline import Results
+from analysis.stamp import Stamp
 from analysis.tables import fmt, fmt_p, to_markdown
 
 SUMMARY_ESTIMATES = ["writer", "n_ratings", "mean_persuasion", "ci_low", "ci_high"]
@@ -98,7 +99,9 @@ CAPTIONS: dict[str, str] = {
 }
 
 
-def summary_markdown(name: str, results: Results, simulated: bool, incomplete: str = "") -> str:
+def summary_markdown(
+    name: str, results: Results, simulated: bool, incomplete: str = "", stamp: Stamp | None = None
+) -> str:
     """A short Markdown summary: banners (incomplete fieldwork, simulated data), per-writer
     means, primary contrasts, control check."""
     plan = results.plan
@@ -141,4 +144,7 @@ def summary_markdown(name: str, results: Results, simulated: bool, incomplete: s
             f"Control arm: mean {fmt(row['mean_persuasion'])} "
             f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
         ]
+    if stamp is not None:
+        lines += ["", "## Reproducibility", ""]
+        lines += [f"- {label}: `{value}`" for label, value in stamp.lines()]
     return "\n".join(lines) + "\n"

@@ -85,6 +85,10 @@ def run(
         return
     from flows.serve import prefect_api
     from flows.study_flow import run_study_on
+    from study.store import open_store
+
+    with open_store(db):  # a store that cannot be opened fails here, before Prefect starts
+        pass
 
     def go() -> StudyOutcome:
         return run_study_on(study, str(out), db, runner=runner, workers=workers, partial=partial)

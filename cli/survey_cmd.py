@@ -47,7 +47,7 @@ def serve(
     from surveys import load_secret
     from surveys.app import AppSettings
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     token = researcher_token or secrets.token_urlsafe(24)
     settings = AppSettings(
         key=load_secret(store.url),
@@ -78,7 +78,7 @@ def export(
     from fieldwork import export_csv
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         text = export_csv(store, study)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
