@@ -255,7 +255,7 @@ def review_cmd(
     study: str = typer.Argument(..., help="A stored study's name."),
     approve: list[int] = typer.Option([], "--approve", help="Approve this text (repeatable)."),
     reject: list[int] = typer.Option([], "--reject", help="Reject this text (repeatable)."),
-    reason: str = typer.Option("", "--reason", help="The reason for the --reject texts (required with --reject)."),
+    reason: str = typer.Option("", "--reason", help="Why (required with --reject)."),
     everything: bool = typer.Option(False, "--all", help="List reviewed texts too."),
     db: str | None = DB_OPTION,
 ) -> None:

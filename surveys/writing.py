@@ -27,6 +27,7 @@ from study.store import (
     Store,
     StudyRow,
     WritingTaskRow,
+    add_participant,
     get_study_row,
     log_event,
     study_config,
@@ -113,9 +114,7 @@ def _writer(session: Session, study_id: int, id_hash: str) -> ParticipantRow:
         )
     )
     if person is None:
-        person = ParticipantRow(study_id=study_id, platform="writer", platform_id_hash=id_hash)
-        session.add(person)
-        session.flush()
+        person = add_participant(session, study_id, "writer", id_hash)
     return person
 
 

@@ -175,6 +175,26 @@ def open_store(url: str | None = None, *, migrate: bool = True, create: bool = T
     return store
 
 
+def probe_store(url: str | None = None) -> None:
+    """Raise StoreError unless the store at `url` could be opened, creating and changing
+    nothing: the URL is well formed, a SQLite file is a SQLite database (or does not exist
+    yet), a server answers."""
+    resolved = resolve_url(url)
+    if resolved.startswith("sqlite"):
+        return
+    engine = create_engine(resolved, future=True)
+    try:
+        with engine.connect():
+            pass
+    except (OperationalError, InterfaceError) as exc:
+        raise StoreError(
+            f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: "
+            f"{reason(exc)}; check the URL (--db or PERSUASION_DB) and that the server is running"
+        ) from None
+    finally:
+        engine.dispose()
+
+
 def _missing(url: str | None, where: str) -> str:
     given = url or os.environ.get(ENV_VAR) or DEFAULT_DB
     return (
