@@ -20,6 +20,7 @@ STUDY_ARG = typer.Argument(..., help="A stored study's name or a study file (.to
 
 if TYPE_CHECKING:  # imported for real inside the commands, keeping `--help` fast
     from fieldwork import WaveStatus
+    from study.store import Store
 
 
 def _run(db: str | None, study: str, step: Callable[..., WaveStatus]) -> WaveStatus:
@@ -46,15 +47,28 @@ def _summary(status: WaveStatus) -> str:
 
 @app.command("open")
 @clean_errors
-def open_(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
+def open_(
+    study: str = STUDY_ARG,
+    without_preregistration: bool = typer.Option(
+        False,
+        "--without-preregistration",
+        help="Open the first wave on a real platform without a pre-registration (logged; "
+        "the report says so).",
+    ),
+    db: str | None = DB_OPTION,
+) -> None:
     """Open a wave: plan the participants still needed, create the study on the platform and
-    publish it (safe to run again: it resumes or does nothing).
+    publish it (safe to run again: it resumes or does nothing). The first wave on `link` or
+    `prolific` needs `persuasion preregister STUDY.toml` first.
 
     Example: persuasion field open my-study.toml
     """
     from fieldwork import open_fieldwork
 
-    console.print(_summary(_run(db, study, open_fieldwork)))
+    def step(store: Store, loaded: LoadedStudy) -> WaveStatus:
+        return open_fieldwork(store, loaded, without_preregistration=without_preregistration)
+
+    console.print(_summary(_run(db, study, step)))
 
 
 @app.command()

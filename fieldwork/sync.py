@@ -36,6 +36,7 @@ from fieldwork.platforms import (
     SubmissionStatus,
     get_platform,
 )
+from fieldwork.preregistration import require_preregistration
 from fieldwork.quality import Decision
 from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
 from study import LoadedStudy, filter_payload
@@ -161,11 +162,15 @@ def publish_request(
 
 
 def open_fieldwork(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform | None = None
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform | None = None,
+    without_preregistration: bool = False,
 ) -> WaveStatus:
     """Open a wave (or keep the open one) unless every argument already has its ratings, then
     plan it (participants needed for the ratings still missing), create it on the platform
-    and publish it. Each step is recorded, so a run that failed halfway resumes."""
+    and publish it. Each step is recorded, so a run that failed halfway resumes. The first
+    wave on a real platform needs a pre-registration (`require_preregistration`)."""
     status = wave_status(store, loaded)
     if status.complete and status.status != "open":
         return status
@@ -175,6 +180,7 @@ def open_fieldwork(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
+    require_preregistration(store, loaded, override=without_preregistration)
     with store.session() as session:
         wave = open_wave(
             session, loaded.study_id, study.recruitment.platform, study.participants.per_argument

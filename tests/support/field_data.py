@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from analysis.preregistration import registration_document
+from fieldwork.preregistration import lock_preregistration
 from study.loading import LoadedStudy, load_and_register
 from study.store import (
     ArgumentRow,
@@ -56,9 +58,14 @@ min_reading_fraction = 0.5
 
 
 def tiny_study(
-    store: Store, folder: Path, platform: str = "prolific", name: str = "tiny"
+    store: Store,
+    folder: Path,
+    platform: str = "prolific",
+    name: str = "tiny",
+    preregistered: bool = True,
 ) -> LoadedStudy:
-    """Register a study with 4 claims and one 100-word argument per claim."""
+    """Register a study with 4 claims and one 100-word argument per claim (pre-registered
+    unless `preregistered` is False, so its first wave may open on a real platform)."""
     (folder / "tiny.yaml").write_text(CLAIMS)
     path = folder / f"{name}.toml"
     path.write_text(STUDY.format(name=name, platform=platform))
@@ -77,6 +84,9 @@ def tiny_study(
                     text=" ".join(["word"] * 100),
                 )
             )
+    if preregistered:
+        document = registration_document(loaded.study, loaded.claims)
+        lock_preregistration(store, loaded, document)
     return loaded
 
 
