@@ -44,7 +44,7 @@ def power_model(study: Study) -> PowerModel:
 def _study(db: str | None, ref: str) -> Study:
     if ref.endswith(".toml"):
         return load_study(ref)
-    with open_store(db) as store, store.session() as session:
+    with open_store(db, create=False) as store, store.session() as session:
         return study_config(get_study_row(session, ref))
 
 

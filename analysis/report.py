@@ -23,6 +23,7 @@ from analysis.preregistration import preregistration_view
 from analysis.stamp import Provenance, Stamp, make_stamp
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
 from analysis.tables import fmt, fmt_cell, to_latex
+from common import frame_to_csv
 from study import Study
 
 
@@ -78,7 +79,7 @@ def write_report(
     formats = tuple(dict.fromkeys(("png", *formats)))
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, (attr, _) in TABLES.items():
-        getattr(results, attr).to_csv(out_dir / f"{name}.csv", index=False)
+        frame_to_csv(getattr(results, attr), out_dir / f"{name}.csv")
     figure_paths: dict[str, dict[str, Path]] = {}
     widths: dict[str, float] = {}
     for stem, figure in make_figures(results).items():

@@ -32,7 +32,7 @@ class StoredStudy:
 
 def load_stored_study(db: str | None, name: str) -> StoredStudy:
     """The stored study `name` with its tidy ratings table (excluded rows with a reason)."""
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id

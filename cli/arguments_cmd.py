@@ -189,7 +189,7 @@ def list_cmd(
     from arguments import list_arguments
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         records = list_arguments(store, study, writer=writer, status=status)
     table = Table(title=f"{study}: {len(records)} arguments")
     for column in ("id", "claim", "writer", "strategy", "words", "cost", "status", "failed"):
@@ -221,7 +221,7 @@ def show_cmd(
     from arguments import show_argument
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         record = show_argument(store, ref)
     text = record.pop("text")
     for key, value in record.items():
@@ -244,6 +244,6 @@ def export_cmd(
     from arguments import export_arguments
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         n = export_arguments(store, study, out)
     console.print(f"Wrote {n} arguments to {out}")

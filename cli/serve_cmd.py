@@ -55,7 +55,7 @@ def status(
     from study import load_and_register
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         loaded = load_and_register(store, study)
         state = study_status(store, loaded, next_runs(loaded))
     table = Table(title=f"{state.study} ({state.platform})")

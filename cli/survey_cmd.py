@@ -32,6 +32,12 @@ def serve(
     secure_cookies: bool = typer.Option(
         False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
     ),
+    forwarded_allow_ips: str = typer.Option(
+        "",
+        "--forwarded-allow-ips",
+        help="Comma-separated addresses of your reverse proxy: only from these are "
+        "X-Forwarded-For/-Proto trusted (default: none, not even 127.0.0.1).",
+    ),
 ) -> None:
     """Serve the survey: participants enter at /start/STUDY?PROLIFIC_PID=… (or ?pid=…).
 
@@ -44,10 +50,10 @@ def serve(
 
     from fieldwork import create_server_app
     from study.store import open_store
-    from surveys import load_secret
+    from surveys import load_secret, proxy_options
     from surveys.app import AppSettings
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     token = researcher_token or secrets.token_urlsafe(24)
     settings = AppSettings(
         key=load_secret(store.url),
@@ -61,7 +67,13 @@ def serve(
         f"Dashboard: {base}/researcher/login?study=STUDY&token={token}",
         markup=False,
     )
-    uvicorn.run(create_server_app(store, settings), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_server_app(store, settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        **proxy_options(forwarded_allow_ips),
+    )
 
 
 @app.command("export")
@@ -78,7 +90,7 @@ def export(
     from fieldwork import export_csv
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         text = export_csv(store, study)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from analysis import ratings_table
 from analysis.preregistration import estimates_blinded
-from common import MissingFile
+from common import MissingFile, safe_frame
 from study.store import (
     REPORT_PUBLISHED,
     ArgumentRow,
@@ -71,7 +71,8 @@ def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
 
 
 def export_csv(store: Store, study_name: str) -> str:
-    return export_frame(store, study_name).to_csv(index=False, lineterminator="\n")
+    """The ratings as CSV text (text cells neutralised against formula injection)."""
+    return safe_frame(export_frame(store, study_name)).to_csv(index=False, lineterminator="\n")
 
 
 @dataclass(frozen=True)

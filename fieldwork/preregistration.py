@@ -46,24 +46,29 @@ def lock_preregistration(store: Store, loaded: LoadedStudy, document: dict[str, 
 
 
 def require_preregistration(store: Store, loaded: LoadedStudy, override: bool = False) -> None:
-    """Refuse to open the first wave on a real platform without a pre-registration (unless
-    `override`, which is logged); register a simulated study automatically."""
+    """Refuse to open a wave on a real platform (pilots aside: the caller skips them) while the
+    study has no pre-registration, unless `override` (logged once per wave, and stated in the
+    report); register a simulated study automatically. Safe to call again for the same wave."""
     study = loaded.study
     with store.session() as session:
-        if current_wave(session, loaded.study_id) is not None:
-            return
-        if read_registration(session, loaded.study_id).hash:
+        registration = read_registration(session, loaded.study_id)
+        if registration.hash:
             return
         if study.recruitment.platform not in REAL_PLATFORMS:
             doc = registration_document(study, loaded.claims, by="simulated study (automatic)")
             payload = {"hash": registration_hash(doc), "document": doc}
             log_event(session, loaded.study_id, LOCKED, payload)
             return
-        if override:
-            log_event(session, loaded.study_id, OVERRIDDEN, {"wave": 1})
+        wave = current_wave(session, loaded.study_id)
+        number = 1 if wave is None else wave.number + (wave.status != "open")
+        if number in registration.overridden_waves:
             return
+        if override:
+            log_event(session, loaded.study_id, OVERRIDDEN, {"wave": number})
+            return
+    which = "its first wave" if number == 1 else f"wave {number}"
     raise UsageError(
-        f"study {study.name!r} has no pre-registration, so its first wave on "
+        f"study {study.name!r} has no pre-registration, so {which} on "
         f"{study.recruitment.platform} cannot open; run `persuasion preregister STUDY.toml` "
         "first (or pass --without-preregistration: the report will say so)"
     )

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from common import frame_to_csv
+
 HISTORY = "history"
 ARCHIVED = ("report.html", "estimates.csv", "figures")
 
@@ -40,7 +42,7 @@ def annotate_waves(estimates_csv: Path, waves: dict[str, str]) -> None:
     if "waves" in estimates.columns:
         return
     estimates["waves"] = [waves.get(str(w), "") for w in estimates["writer"]]
-    estimates.to_csv(estimates_csv, index=False)
+    frame_to_csv(estimates, estimates_csv)
 
 
 def new_stamp(now: datetime | None = None) -> str:

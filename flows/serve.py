@@ -178,7 +178,10 @@ def serve_studies(
     """Serve the folder's studies on the configured Prefect server, or on a long-lived local
     one started here (and said so) when PREFECT_API_URL is unset. Blocks until interrupted."""
     from flows.deployments import folder_deployments
+    from study.store import open_store
 
     folder_deployments(folder, None, reports, every)  # fail on a bad study file before starting
+    with open_store(db):  # and on a store that cannot be opened
+        pass
     with prefect_api("Prefect's temporary server fires no schedules", say):
         serve_folder(folder, db, reports, every, limit)

@@ -44,9 +44,10 @@ def incomplete_note(wave: WaveStatus) -> str:
     )
 
 
-def register_step(db: str | None, study_ref: str) -> str:
-    """Register the study file (or find the stored study); returns the study's name."""
-    with open_store(db) as store:
+def register_step(db: str | None, study_ref: str, create: bool = True) -> str:
+    """Register the study file (or find the stored study); returns the study's name. Without
+    `create` the store must exist already."""
+    with open_store(db, create=create) as store:
         return load_and_register(store, study_ref).study.name
 
 
@@ -121,8 +122,8 @@ def resolve_study_step(db: str | None, study_ref: str) -> str:
     """A study file is registered; a name must be a stored study (imported studies have no
     claim-set file, so nothing else is loaded). Returns the study's name."""
     if is_study_file(study_ref):
-        return register_step(db, study_ref)
-    with open_store(db) as store, store.session() as session:
+        return register_step(db, study_ref, create=False)
+    with open_store(db, create=False) as store, store.session() as session:
         return get_study_row(session, study_ref).name
 
 

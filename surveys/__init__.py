@@ -6,7 +6,7 @@ from surveys.assignment import aware, release_expired, release_session
 from surveys.completion import completion_codes, completion_link
 from surveys.hashing import keyed_hash, load_secret, same
 from surveys.pages import FormError
-from surveys.serve import free_port, serve_in_thread
+from surveys.serve import free_port, proxy_options, serve_in_thread
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
 from surveys.writing import ensure_writing_tasks
 
@@ -21,6 +21,7 @@ __all__ = [
     "free_port",
     "keyed_hash",
     "load_secret",
+    "proxy_options",
     "release_expired",
     "release_session",
     "same",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from study import Study
@@ -35,7 +35,7 @@ from study.store import (
     log_event,
     study_config,
 )
-from surveys.assignment import aware, lock_wave, reserve
+from surveys.assignment import aware, lock_wave, renew, reserve
 from surveys.completion import completion_codes
 from surveys.hashing import keyed_hash, new_token, token_hash
 from surveys.pages import FormError, Step, check_by_key, sequence_for
@@ -256,6 +256,8 @@ def submit(
         sess = session.get(SessionRow, view.session_id, with_for_update=True)
         if sess is None:
             raise FormError("no_session", "Your session no longer exists.", 403)
+        if sess.status == "timed_out" and sess.step == 0 == posted_step:
+            _revive(session, view.study, sess, now)
         _check_open(sess, now)
         if posted_step != sess.step:
             raise FormError(
@@ -266,8 +268,41 @@ def submit(
             )
         step = view.steps[sess.step]
         _apply(session, sess, view, step, values, now)
-        sess.step += 1  # the reservation is not extended: its time runs from the start
+        sess.step += 1
+        renew(session, view.study, sess, now)
         return sess.step
+
+
+def _revive(session: Session, study: Study, sess: SessionRow, now: datetime) -> None:
+    """A session freed before its first answer (its places went to newer arrivals, or its
+    hold ran out) gets places again when its participant does answer, while any are free."""
+    if (aware(sess.expires_at) or now) < now:
+        return
+    wave = lock_wave(session, sess.wave_id)
+    if wave.status != "open":
+        raise SurveyClosed("This study has closed; thank you for your interest.")
+    session.execute(
+        delete(AssignmentRow).where(
+            AssignmentRow.session_id == sess.id, AssignmentRow.status == "released"
+        )
+    )
+    sess.status = "active"
+    session.flush()
+    if not reserve(session, study, wave, sess, now):
+        raise SurveyClosed("All places in this study are taken; thank you for your interest.")
+    log_event(session, wave.study_id, "session.revived", {"session": sess.id})
+
+
+def touch(store: Store, view: View, now: datetime | None = None) -> bool:
+    """The page's heartbeat: renew an active session's held places; False when it is not
+    active any more (timed out, returned, finished)."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        sess = session.get(SessionRow, view.session_id, with_for_update=True)
+        if sess is None or sess.status != "active" or (aware(sess.expires_at) or now) < now:
+            return False
+        renew(session, view.study, sess, now)
+        return True
 
 
 def _check_open(sess: SessionRow, now: datetime) -> None:

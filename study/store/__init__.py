@@ -1,6 +1,14 @@
 """The study store: schema (SQLAlchemy 2), Alembic migrations and repository functions."""
 
-from study.store.engine import DEFAULT_DB, ENV_VAR, Store, StoreError, open_store, resolve_url
+from study.store.engine import (
+    DEFAULT_DB,
+    ENV_VAR,
+    Store,
+    StoreError,
+    open_store,
+    probe_store,
+    resolve_url,
+)
 from study.store.models import (
     ArgumentRow,
     AssignmentRow,
@@ -70,6 +78,7 @@ __all__ = [
     "log_event",
     "open_store",
     "open_wave",
+    "probe_store",
     "register_study",
     "request_keys",
     "resolve_url",

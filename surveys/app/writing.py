@@ -13,7 +13,7 @@ from surveys import writing
 from surveys.app.participant import PLATFORM_ID, read_form
 from surveys.app.security import WRITER_COOKIE, check_csrf, client_key, csrf_token, set_cookie
 from surveys.hashing import keyed_hash, same
-from surveys.pages import FormError
+from surveys.pages import FormError, ascii_int
 
 router = APIRouter(prefix="/write")
 
@@ -24,13 +24,13 @@ def _sign(key: bytes, task_id: int) -> str:
 
 def _task_id(request: Request) -> tuple[str, int]:
     cookie = request.cookies.get(WRITER_COOKIE, "")
-    raw_id, _, _ = cookie.partition(".")
+    task_id = ascii_int(cookie.partition(".")[0], 18)
     key = request.app.state.settings.key
-    if not raw_id.isdigit() or not same(cookie, _sign(key, int(raw_id))):
+    if task_id is None or not same(cookie, _sign(key, task_id)):
         raise FormError(
             "no_session", "Please open the writing task from the link you were given.", 403
         )
-    return cookie, int(raw_id)
+    return cookie, task_id
 
 
 @router.get("/start/{study}")
@@ -76,11 +76,11 @@ async def submit(request: Request) -> Response:
     unknown = sorted(set(form) - {"csrf", "text", "pastes"})
     if unknown:
         raise FormError("unexpected_field", f"Unexpected field(s): {', '.join(unknown)}.")
-    pastes = form.get("pastes", "0")
-    if not pastes.isascii() or not pastes.isdigit() or len(pastes) > 8:
+    pastes = ascii_int(form.get("pastes", "0"), 8)
+    if pastes is None:
         raise FormError("invalid_pastes", "pastes must be a whole number.")
     store = request.app.state.store
     task = await run_in_threadpool(writing.load_task, store, task_id)
     text = writing.clean_text(form.get("text", ""), task)
-    await run_in_threadpool(writing.submit_text, store, task_id, text, int(pastes))
+    await run_in_threadpool(writing.submit_text, store, task_id, text, pastes)
     return RedirectResponse("/write", 303)

@@ -6,8 +6,10 @@ are explicit, logged and listed; the dashboard hides live means while a real wav
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from analysis import build_report, load_stored_study
@@ -23,6 +25,7 @@ from fieldwork.preregistration import lock_preregistration, require_preregistrat
 from study import load_and_register
 from study.store import Store, WaveRow, current_wave, open_wave
 from tests.support.field_data import add_session, argument_ids, tiny_study
+from tests.support.survey_site import Site, survey_site
 
 runner = CliRunner()
 REFUSAL = (
@@ -32,8 +35,16 @@ REFUSAL = (
 )
 
 
-def linked(store: Store, folder: Path, preregistered: bool = False) -> Path:
-    tiny_study(store, folder, platform="link", name="linked", preregistered=preregistered)
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with survey_site() as s:
+        yield s
+
+
+def linked(store: Store, folder: Path, url: str, preregistered: bool = False) -> Path:
+    tiny_study(
+        store, folder, platform="link", name="linked", survey_url=url, preregistered=preregistered
+    )
     return folder / "linked.toml"
 
 
@@ -51,19 +62,19 @@ def rate_everything(store: Store, study_id: int) -> None:
 
 
 def test_first_real_wave_refuses_without_a_preregistration(
-    tmp_path: Path, store: Store, sqlite_url: str
+    tmp_path: Path, store: Store, sqlite_url: str, site: Site
 ) -> None:
-    path = linked(store, tmp_path)
-    out = runner.invoke(app, ["field", "open", str(path), "--db", sqlite_url])
+    path = linked(store, tmp_path, site.url)
+    out = runner.invoke(app, ["field", "open", str(path), "--yes", "--db", sqlite_url])
     assert out.exit_code == 1
     assert out.output.strip() == REFUSAL
     assert waves(store) == []
 
 
 def test_preregister_writes_files_stores_the_hash_and_then_the_wave_opens(
-    tmp_path: Path, store: Store, sqlite_url: str
+    tmp_path: Path, store: Store, sqlite_url: str, site: Site
 ) -> None:
-    path = linked(store, tmp_path)
+    path = linked(store, tmp_path, site.url)
     args = ["preregister", str(path), "--reps", "20", "--out", str(tmp_path / "pre")]
     out = runner.invoke(app, [*args, "--db", sqlite_url])
     assert out.exit_code == 0, out.output
@@ -79,7 +90,7 @@ def test_preregister_writes_files_stores_the_hash_and_then_the_wave_opens(
         assert read_registration(session, study_id).hash == digest
     again = runner.invoke(app, [*args, "--db", sqlite_url])
     assert again.exit_code == 0 and digest in again.output  # same plan, same hash
-    out = runner.invoke(app, ["field", "open", str(path), "--db", sqlite_url])
+    out = runner.invoke(app, ["field", "open", str(path), "--yes", "--db", sqlite_url])
     assert out.exit_code == 0, out.output
     assert len(waves(store)) == 1
     path.write_text(path.read_text().replace("per_argument = 2", "per_argument = 3"))
@@ -93,11 +104,11 @@ def test_preregister_writes_files_stores_the_hash_and_then_the_wave_opens(
 
 
 def test_override_is_logged_and_the_report_states_it(
-    tmp_path: Path, store: Store, sqlite_url: str
+    tmp_path: Path, store: Store, sqlite_url: str, site: Site
 ) -> None:
-    path = linked(store, tmp_path)
+    path = linked(store, tmp_path, site.url)
     out = runner.invoke(
-        app, ["field", "open", str(path), "--without-preregistration", "--db", sqlite_url]
+        app, ["field", "open", str(path), "--without-preregistration", "--yes", "--db", sqlite_url]
     )
     assert out.exit_code == 0, out.output
     loaded = load_and_register(store, str(path))
@@ -152,10 +163,12 @@ def test_deviations_name_each_changed_setting(tmp_path: Path, store: Store) -> N
 
 
 def test_interim_looks_are_explicit_logged_listed_and_live_means_hidden(
-    tmp_path: Path, store: Store, sqlite_url: str
+    tmp_path: Path, store: Store, sqlite_url: str, site: Site
 ) -> None:
-    path = linked(store, tmp_path, preregistered=True)
-    assert runner.invoke(app, ["field", "open", str(path), "--db", sqlite_url]).exit_code == 0
+    path = linked(store, tmp_path, site.url, preregistered=True)
+    assert (
+        runner.invoke(app, ["field", "open", str(path), "--yes", "--db", sqlite_url]).exit_code == 0
+    )
     loaded = load_and_register(store, str(path))
     rate_everything(store, loaded.study_id)
     shown = progress(store, "linked")
