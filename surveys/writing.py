@@ -20,6 +20,7 @@ from study.store import (
     Store,
     StudyRow,
     WritingTaskRow,
+    add_participant,
     get_study_row,
     log_event,
     study_config,
@@ -65,9 +66,7 @@ def take_task(store: Store, study_name: str, platform_id: str, key: bytes) -> in
             )
         )
         if person is None:
-            person = ParticipantRow(study_id=row.id, platform="writer", platform_id_hash=id_hash)
-            session.add(person)
-            session.flush()
+            person = add_participant(session, row.id, "writer", id_hash)
         held = session.scalar(
             select(WritingTaskRow.id).where(WritingTaskRow.participant_id == person.id)
         )
