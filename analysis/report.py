@@ -8,15 +8,18 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
 from analysis import figures as fig
+from analysis.checks import opinion
 from analysis.equivalence import tost_interval
 from analysis.findings import SECTIONS, findings
 from analysis.pipeline import Results, analyse
+from analysis.preregistration import preregistration_view
 from analysis.stamp import Provenance, Stamp, make_stamp
 from analysis.summary import CAPTIONS, TABLES, summary_markdown
 from analysis.tables import fmt, fmt_cell, to_latex
@@ -95,9 +98,15 @@ def write_report(
     (out_dir / "stamp.json").write_text(
         json.dumps(asdict(stamp), indent=2) + "\n", encoding="utf-8"
     )
-    summary = summary_markdown(study.name, results, simulated, incomplete, stamp)
+    prereg = preregistration_view(
+        provenance.registration,
+        study,
+        claim_set_hash,
+        opinion(results.data)["claim"].nunique(),
+    )
+    summary = summary_markdown(study.name, results, simulated, incomplete, stamp, prereg)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
-    html = _render(results, study, figure_paths, widths, simulated, stamp, incomplete)
+    html = _render(results, study, figure_paths, widths, simulated, stamp, incomplete, prereg)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
     return Report(
         out_dir,
@@ -138,6 +147,7 @@ def _render(
     simulated: bool,
     stamp: Stamp,
     incomplete: str = "",
+    prereg: dict[str, Any] | None = None,
 ) -> str:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"])
@@ -174,6 +184,7 @@ def _render(
         n_claims=ratings["claim"].nunique(),
         claim_set_hash=stamp.claim_set_hash,
         stamp=stamp.lines(),
+        prereg=prereg,
         plan=results.plan,
         scale_sd=results.scale_sd,
         figures=figures,

@@ -3,8 +3,11 @@ analysis flow as a Prefect artifact). Every number comes from the results."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from analysis.findings import findings, findings_markdown
 from analysis.pipeline import Results
+from analysis.preregistration import preregistration_markdown
 from analysis.stamp import Stamp
 from analysis.tables import fmt, fmt_p, to_markdown
 
@@ -100,7 +103,12 @@ CAPTIONS: dict[str, str] = {
 
 
 def summary_markdown(
-    name: str, results: Results, simulated: bool, incomplete: str = "", stamp: Stamp | None = None
+    name: str,
+    results: Results,
+    simulated: bool,
+    incomplete: str = "",
+    stamp: Stamp | None = None,
+    prereg: dict[str, Any] | None = None,
 ) -> str:
     """A short Markdown summary: banners (incomplete fieldwork, simulated data), per-writer
     means, primary contrasts, control check."""
@@ -144,6 +152,8 @@ def summary_markdown(
             f"Control arm: mean {fmt(row['mean_persuasion'])} "
             f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
         ]
+    if prereg is not None:
+        lines += ["", *preregistration_markdown(prereg)]
     if stamp is not None:
         lines += ["", "## Reproducibility", ""]
         lines += [f"- {label}: `{value}`" for label, value in stamp.lines()]

@@ -175,6 +175,17 @@ def write_respondents(
     ]
     session.add_all(sessions)
     session.flush()
+    _add_items(session, sessions, respondents, now)
+    return [s.id for s in sessions]
+
+
+def _add_items(
+    session: Session,
+    sessions: Sequence[SessionRow],
+    respondents: Sequence[Respondent],
+    now: datetime | None,
+) -> None:
+    """Each written session's completed assignments, their ratings, its attention answers."""
     pairs = [(s, item) for s, r in zip(sessions, respondents, strict=True) for item in r.items]
     assignments = [
         AssignmentRow(
@@ -187,7 +198,7 @@ def write_respondents(
     ]
     session.add_all(assignments)
     session.flush()
-    session.add_all(
+    ratings = [
         RatingRow(
             assignment_id=a.id,
             before=item.before,
@@ -196,11 +207,12 @@ def write_respondents(
             reading_ms=item.reading_ms,
         )
         for a, (_, item) in zip(assignments, pairs, strict=True)
-    )
+    ]
+    session.add_all(ratings)
+    session.flush()
     session.add_all(
         AttentionAnswerRow(session_id=s.id, check_key=key, answer=answer, passed=passed)
         for s, r in zip(sessions, respondents, strict=True)
         for key, answer, passed in r.attention
     )
     session.flush()
-    return [s.id for s in sessions]
