@@ -137,10 +137,12 @@ HUMAN_INSTRUCTIONS = (
 
 
 class HumanWriting(_Frozen):
-    """What human writers see on their writing task."""
+    """What human writers see on their writing task; a writer's claim on a task lapses after
+    `claim_minutes` without a submission and the task returns to the pool."""
 
     instructions: str = HUMAN_INSTRUCTIONS
     bonus: str = ""
+    claim_minutes: Annotated[int, Field(ge=5, le=1440)] = 90
 
 
 class Participants(_Frozen):
