@@ -13,15 +13,15 @@ from study import Study
 from study.store import (
     ArgumentRow,
     AssignmentRow,
-    AttentionAnswerRow,
     ClaimRow,
-    ParticipantRow,
+    RatedItem,
     RatingRow,
-    SessionRow,
+    Respondent,
     Store,
     current_wave,
     open_wave,
     utcnow,
+    write_respondents,
 )
 from surveys import ArgumentRef, SimulatedParticipant, simulate_panel
 
@@ -152,46 +152,18 @@ def _write_person(
     session: Session, study_id: int, wave_id: int, person: SimulatedParticipant, prefix: str = ""
 ) -> None:
     pid = hashlib.sha256(f"sim-{study_id}-{prefix}{person.number}".encode()).hexdigest()
-    participant = ParticipantRow(
-        study_id=study_id, platform="simulated", platform_id_hash=pid, simulated=True
-    )
-    session.add(participant)
-    session.flush()
-    now = utcnow()
-    sess = SessionRow(
-        participant_id=participant.id,
-        wave_id=wave_id,
+    respondent = Respondent(
+        platform="simulated",
+        id_hash=pid,
         token_hash=pid,
-        status="completed",
-        step=len(person.ratings),
-        completed_at=now,
+        items=tuple(
+            RatedItem(r.argument_id, r.position, r.before, r.after, r.reading_ms)
+            for r in person.ratings
+        ),
+        attention=tuple(
+            (f"attention-{i + 1}", "correct" if passed else "wrong", passed)
+            for i, passed in enumerate(person.attention)
+        ),
+        simulated=True,
     )
-    session.add(sess)
-    session.flush()
-    for rating in person.ratings:
-        assignment = AssignmentRow(
-            session_id=sess.id,
-            argument_id=rating.argument_id,
-            position=rating.position,
-            status="completed",
-        )
-        session.add(assignment)
-        session.flush()
-        session.add(
-            RatingRow(
-                assignment_id=assignment.id,
-                before=rating.before,
-                after=rating.after,
-                after_at=now,
-                reading_ms=rating.reading_ms,
-            )
-        )
-    for i, passed in enumerate(person.attention):
-        session.add(
-            AttentionAnswerRow(
-                session_id=sess.id,
-                check_key=f"attention-{i + 1}",
-                answer="correct" if passed else "wrong",
-                passed=passed,
-            )
-        )
+    write_respondents(session, study_id, wave_id, [respondent], utcnow())

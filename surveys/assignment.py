@@ -27,7 +27,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from study import Study
-from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow, log_event
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    ClaimRow,
+    SessionRow,
+    Store,
+    WaveRow,
+    log_event,
+    reserve_items,
+)
 
 LIVE = ("reserved", "completed")
 MIN_IDLE_CAP = 5  # a small wave still lets a few people read the consent page at once
@@ -122,16 +131,7 @@ def reserve(
         pool = candidates(session, wave.study_id)
     rng = np.random.default_rng([study.study.seed, wave.number, sess.id])
     ids = choose_items(pool, k, study.participants.control_rate, wave.target_per_argument, rng)
-    until = hold_until(study, sess, now)
-    rows = [
-        AssignmentRow(
-            session_id=sess.id, argument_id=a, position=i, status="reserved", reserved_until=until
-        )
-        for i, a in enumerate(ids)
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    return reserve_items(session, sess.id, ids, hold_until(study, sess, now))
 
 
 def release_session(session: Session, sess: SessionRow, status: str) -> int:
