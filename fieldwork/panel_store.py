@@ -17,6 +17,7 @@ from study.store import (
     RatedItem,
     RatingRow,
     Respondent,
+    SessionRow,
     Store,
     current_wave,
     open_wave,
