@@ -57,19 +57,30 @@ def open_(
     allow_missing_humans: bool = typer.Option(
         False, "--allow-missing-humans", help="Open although human writer slots are empty."
     ),
+    without_preregistration: bool = typer.Option(
+        False,
+        "--without-preregistration",
+        help="Open a wave on a real platform without a pre-registration (logged; the report "
+        "says so).",
+    ),
     db: str | None = DB_OPTION,
 ) -> None:
     """Open a wave: plan the participants still needed, show the preflight (places, reward,
     cost, hourly pay, filters, time limit, the arguments shown, the survey address checked
     live), ask for confirmation, then create the study on the platform and publish it (safe to
     run again: it resumes or does nothing). Refuses while an argument to be shown is an
-    offline placeholder, flagged or unreviewed, or a human writer slot is empty.
+    offline placeholder, flagged or unreviewed, or a human writer slot is empty, and (on `link`
+    or `prolific`) until `persuasion preregister STUDY.toml` has locked the analysis plan.
 
     Example: persuasion field open my-study.toml --pilot 5
     """
     from fieldwork import launch_preflight, open_fieldwork, planned_places
+    from fieldwork.preregistration import require_preregistration
 
     def step(store: Store, loaded: LoadedStudy) -> WaveStatus:
+        override = without_preregistration
+        if not pilot:
+            require_preregistration(store, loaded, override=override)
         places = planned_places(store, loaded, pilot)
         pf = launch_preflight(store, loaded, places, allow_missing_humans=allow_missing_humans)
         if pf is not None:
@@ -80,7 +91,13 @@ def open_(
             what = f"a pilot of {pilot} places" if pilot else f"{places} places"
             if not yes and not typer.confirm(f"Publish {what} on {pf.platform}?", default=False):
                 raise fail("not confirmed, nothing was published; answer y, or pass --yes")
-        return open_fieldwork(store, loaded, pilot=pilot, allow_missing_humans=allow_missing_humans)
+        return open_fieldwork(
+            store,
+            loaded,
+            pilot=pilot,
+            allow_missing_humans=allow_missing_humans,
+            without_preregistration=override,
+        )
 
     console.print(_summary(_run(db, study, step)))
 

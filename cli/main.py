@@ -12,7 +12,15 @@ import typer
 if TYPE_CHECKING:
     from flows.steps import StudyOutcome
 
-from cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, serve_cmd, survey_cmd
+from cli import (
+    analysis_cmd,
+    arguments_cmd,
+    claims_cmd,
+    field_cmd,
+    preregister_cmd,
+    serve_cmd,
+    survey_cmd,
+)
 from cli.errors import clean_errors, console, err_console, fail
 from cli.options import DB_OPTION
 
@@ -27,6 +35,7 @@ app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(field_cmd.app, name="field")
 app.add_typer(survey_cmd.app, name="survey")
 analysis_cmd.register(app)
+preregister_cmd.register(app)
 arguments_cmd.register(app)
 serve_cmd.register(app)
 

@@ -96,3 +96,32 @@ def export(
     out.write_text(text, encoding="utf-8")
     rows = max(0, len(text.splitlines()) - 1)
     console.print(f"Wrote {rows} ratings to {out}")
+
+
+@app.command("invites")
+@clean_errors
+def invites(
+    study: str = typer.Argument(..., help="A stored study's name."),
+    count: int = typer.Option(10, "--count", min=1, max=10_000, help="How many invitations."),
+    first: int = typer.Option(1, "--first", min=1, help="Number of the first invitation."),
+    base: str = typer.Option(
+        "http://127.0.0.1:8000", "--base", help="The survey app's public address."
+    ),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Print writing-task invitation links, one per writer (the same list every time: each
+    link resumes its writer's task). Without an invitation, writing tasks open only from
+    Prolific on Prolific studies.
+
+    Example: persuasion survey invites my-study --count 20 --base https://survey.example.org
+    """
+    from study.store import get_study_row, open_store
+    from surveys import invite_token, load_secret
+
+    with open_store(db, create=False) as store:
+        with store.session() as session:
+            get_study_row(session, study)  # an unknown study is one error line
+        key = load_secret(store.url)
+    for number in range(first, first + count):
+        token = invite_token(key, study, number)
+        console.print(f"{base.rstrip('/')}/write/start/{study}?token={token}", markup=False)

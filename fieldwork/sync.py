@@ -34,6 +34,7 @@ from fieldwork.platforms import (
     get_platform,
 )
 from fieldwork.preflight import REAL, LaunchRefused, argument_blockers
+from fieldwork.preregistration import require_preregistration
 from fieldwork.reconcile import as_pilot, review_and_reconcile
 from fieldwork.reviews import session_checks
 from study import LoadedStudy, filter_payload
@@ -176,6 +177,7 @@ def open_fieldwork(
     *,
     pilot: int = 0,
     allow_missing_humans: bool = False,
+    without_preregistration: bool = False,
 ) -> WaveStatus:
     """Open a wave (or keep the open one) unless every argument already has its ratings, then
     plan it (participants needed for the ratings still missing, or `pilot` places for a pilot
@@ -183,7 +185,8 @@ def open_fieldwork(
     publish it. Each step is recorded, so a run that failed halfway resumes. On a platform
     that shows arguments to people, refuses (LaunchRefused) while an argument to be shown is a
     placeholder, flagged or unreviewed, or a human writer slot is empty (unless
-    `allow_missing_humans`, which is recorded for the report)."""
+    `allow_missing_humans`, which is recorded for the report). A wave that is not a pilot
+    needs a pre-registration on a real platform (`require_preregistration`)."""
     status = wave_status(store, loaded)
     if status.complete and status.status != "open" and not pilot:
         return status
@@ -193,6 +196,8 @@ def open_fieldwork(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
+    if not pilot:
+        require_preregistration(store, loaded, override=without_preregistration)
     missing: list[str] = []
     if study.recruitment.platform in REAL and not status.platform_ref:
         blockers, missing, _ = argument_blockers(store, loaded, allow_missing_humans)

@@ -1,4 +1,4 @@
-"""Writing-task routes for human writers: /write/start/{study}?pid=… then /write.
+"""Writing-task routes for human writers: /write/start/{study}?token=… then /write.
 
 The writer's cookie is the task id signed with the app's key (a forged or altered cookie is
 refused); the CSRF token is bound to that cookie like the participants' one."""
@@ -34,15 +34,20 @@ def _task_id(request: Request) -> tuple[str, int]:
 
 
 @router.get("/start/{study}")
-async def start(request: Request, study: str, pid: str = "") -> Response:
-    if not PLATFORM_ID.match(pid):
-        raise FormError("invalid_participant_id", "This link needs a valid writer id (?pid=…).")
+async def start(request: Request, study: str) -> Response:
+    """Enter a writing task from an invitation link (?token=…) or, on a Prolific study, from
+    Prolific (?PROLIFIC_PID=…); a bare ?pid=… is refused."""
+    params = request.query_params
+    token, pid = params.get("token", ""), params.get("PROLIFIC_PID", "")
+    if len(token) > 40 or (pid and not PLATFORM_ID.match(pid)):
+        raise FormError("invalid_participant_id", "This link is not valid; ask for a new one.")
     if not request.app.state.limiter.allow(client_key(request)):
         raise FormError("rate_limited", "Too many new sessions from here; wait a minute.", 429)
-    settings = request.app.state.settings
-    task_id = await run_in_threadpool(
-        writing.take_task, request.app.state.store, study, pid, settings.key
+    settings, store = request.app.state.settings, request.app.state.store
+    writer = await run_in_threadpool(
+        writing.writer_identity, store, study, settings.key, token, pid
     )
+    task_id = await run_in_threadpool(writing.take_task, store, study, writer, settings.key)
     response = RedirectResponse("/write", 303)
     set_cookie(response, WRITER_COOKIE, _sign(settings.key, task_id), settings.secure_cookies)
     return response

@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from analysis.preregistration import registration_document
+from fieldwork.preregistration import lock_preregistration
 from study.loading import LoadedStudy, load_and_register
 from study.store import (
     ArgumentRow,
@@ -61,9 +63,11 @@ def tiny_study(
     platform: str = "prolific",
     name: str = "tiny",
     survey_url: str = "",
+    preregistered: bool = True,
 ) -> LoadedStudy:
     """Register a study with 4 claims and one 100-word argument per claim (by its human
-    writer), recruiting through `platform` to `survey_url`."""
+    writer), recruiting through `platform` to `survey_url`; pre-registered unless
+    `preregistered` is False, so its first wave may open on a real platform."""
     (folder / "tiny.yaml").write_text(CLAIMS)
     path = folder / f"{name}.toml"
     url = survey_url or f"https://survey.example.org/s/{name}"
@@ -83,6 +87,9 @@ def tiny_study(
                     text=" ".join(["word"] * 100),
                 )
             )
+    if preregistered:
+        document = registration_document(loaded.study, loaded.claims)
+        lock_preregistration(store, loaded, document)
     return loaded
 
 
