@@ -18,11 +18,12 @@ from analysis import figures as fig
 from analysis.checks import opinion
 from analysis.equivalence import tost_interval
 from analysis.findings import SECTIONS, findings
+from analysis.latex import readable, to_latex
 from analysis.pipeline import Results, analyse
 from analysis.preregistration import preregistration_view
 from analysis.stamp import Provenance, Stamp, make_stamp
-from analysis.summary import CAPTIONS, TABLES, summary_markdown
-from analysis.tables import fmt, fmt_cell, to_latex
+from analysis.summary import CAPTIONS, TABLES, summary_markdown, table_caption
+from analysis.tables import fmt, fmt_cell
 from common import frame_to_csv
 from study import Study
 
@@ -87,12 +88,12 @@ def write_report(
         figure_paths[stem] = fig.save_figure(figure, out_dir / "figures", stem, formats)
     tables_dir = out_dir / "tables"
     tables_dir.mkdir(exist_ok=True)
-    for name, (attr, caption) in TABLES.items():
+    conf = results.plan.confidence
+    for name, (attr, _) in TABLES.items():
         frame = getattr(results, attr)
         if not frame.empty:
-            (tables_dir / f"{name}.tex").write_text(
-                to_latex(frame, caption, f"tab:{name}"), encoding="utf-8"
-            )
+            tex = to_latex(frame, table_caption(name, conf), f"tab:{name}", conf)
+            (tables_dir / f"{name}.tex").write_text(tex, encoding="utf-8")
     provenance = provenance or Provenance()
     stamp = make_stamp(study, results.ratings, claim_set_hash, provenance.study_text)
     (out_dir / "stamp.json").write_text(
@@ -164,13 +165,20 @@ def _render(
                 n_resamples=results.plan.bootstrap_resamples,
                 reference=results.plan.reference,
                 bound=results.plan.smallest_effect,
+                pct=f"{results.plan.confidence * 100:g}%",
+                tost_pct=f"{(1 - 2 * (1 - results.plan.confidence)) * 100:g}%",
+                alpha=f"{(1 - results.plan.confidence) * 100:g}%",
             ),
         }
         for stem, paths in figure_paths.items()
     ]
     tables = [
-        {"name": name, "caption": caption, "frame": getattr(results, attr)}
-        for name, (attr, caption) in TABLES.items()
+        {
+            "name": name,
+            "caption": table_caption(name, results.plan.confidence),
+            "frame": readable(getattr(results, attr), results.plan.confidence)[0],
+        }
+        for name, (attr, _) in TABLES.items()
     ]
     return env.get_template("report.html.j2").render(
         study=study.name,
