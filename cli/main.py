@@ -101,7 +101,7 @@ def run(
     else:
         _note_prefect()
         outcome = go()
-    _print_outcome(outcome)
+    _print_outcome(outcome, study)
 
 
 def _preflight(study: str, db: str | None, verbose: bool) -> None:
@@ -128,7 +128,7 @@ def _preflight(study: str, db: str | None, verbose: bool) -> None:
         )
 
 
-def _print_outcome(outcome: StudyOutcome) -> None:
+def _print_outcome(outcome: StudyOutcome, study: str) -> None:
     """The end of `run`: where the report is, and last what is incomplete (exit code 1 when
     a simulated wave was left unanalysed)."""
     report, wave = outcome.report, outcome.wave
@@ -142,7 +142,19 @@ def _print_outcome(outcome: StudyOutcome) -> None:
             f"{outcome.incomplete}; not analysed. Run it again to top it up, or pass "
             "--partial to analyse what is there"
         )
-    console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
+    from study import load_study
+
+    url = load_study(study).recruitment.survey_url
+    ref = f" ({wave.platform_ref})" if wave.platform_ref else ""
+    folder = Path(study).resolve().parent
+    console.print(
+        f"Wave {wave.wave} is {wave.status} on {wave.platform}{ref}: {wave.arguments_done} of "
+        f"{wave.arguments} arguments have their {wave.target} ratings.\n"
+        f"Participants start at: {url or '(no recruitment.survey_url set)'}\n"
+        f"Next: `persuasion serve {folder}` syncs it and writes the report on schedule "
+        f"(or `persuasion field sync {study}` by hand); `persuasion status {wave.study}` "
+        "shows progress."
+    )
 
 
 @app.command()

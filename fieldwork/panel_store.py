@@ -17,6 +17,7 @@ from study.store import (
     RatedItem,
     RatingRow,
     Respondent,
+    SessionRow,
     Store,
     current_wave,
     open_wave,
@@ -34,9 +35,10 @@ class PanelSummary:
 
 
 def arguments_to_rate(store: Store, study_id: int, target: int) -> list[ArgumentRef]:
-    """The ratings the study's arguments still lack: each argument short of `target`
-    completed ratings (across all waves) listed once per missing rating, so a re-run after an
-    interruption tops up partly rated arguments and adds nothing to complete ones.
+    """The ratings the study's arguments still lack: each argument short of `target` kept
+    ratings (completed and not excluded by the quality rules, across all waves) listed once per
+    missing rating, so a re-run after an interruption (or after exclusions) tops up partly
+    rated arguments and adds nothing to complete ones.
 
     Ordered by content (claim, writer, strategy, replicate, request key), not by row id: ids
     follow the order in which generation happened to finish, and the simulated panel draws
@@ -45,7 +47,8 @@ def arguments_to_rate(store: Store, study_id: int, target: int) -> list[Argument
         done = (
             select(AssignmentRow.argument_id, func.count(RatingRow.id).label("n"))
             .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-            .where(RatingRow.after.is_not(None))
+            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+            .where(RatingRow.after.is_not(None), SessionRow.exclusion == "")
             .group_by(AssignmentRow.argument_id)
             .subquery()
         )

@@ -50,6 +50,8 @@ from study.store import (
 from surveys import completion_codes
 from surveys import release_expired as release_assignments
 
+INLINE_ROUNDS = 5  # rounds of an inline panel topping up the ratings exclusions took away
+
 
 @dataclass(frozen=True)
 class WaveStatus:
@@ -268,15 +270,35 @@ def sync_fieldwork(
         return replace(wave_status(store, loaded), released=released)
     pilot = has_event(store, loaded.study_id, "wave.pilot", state.number)
     if not platform.has_submissions:  # links, simulated: only mark exclusions
-        for review in session_checks(state, study.exclusions):
-            review = as_pilot(review) if pilot else review
-            record_review(store, loaded.study_id, review.session_id, review.decision)
+        _check_sessions(store, loaded, platform, state, pilot)
     elif state.ref:  # a closed wave's late submissions still need their review
         problems = review_and_reconcile(store, loaded, platform, state, pilot)
     status = wave_status(store, loaded)
     if status.status == "open" and (status.complete or (pilot and _filled(platform, state))):
         status = _close(store, loaded, platform, state.wave_id, state.ref)
     return replace(status, released=released, problems=tuple(problems))
+
+
+def _check_sessions(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    state: WaveState,
+    pilot: bool,
+) -> None:
+    """Mark the exclusions of finished sessions; a panel that answers inline is asked again
+    for the ratings the exclusions took away (a few rounds at most), as a platform recruits
+    more people."""
+    study = loaded.study
+    for _ in range(INLINE_ROUNDS):
+        reviews = session_checks(state, study.exclusions)
+        for review in reviews:
+            review = as_pilot(review) if pilot else review
+            record_review(store, loaded.study_id, review.session_id, review.decision)
+        if not any(r.decision.exclusion for r in reviews) or wave_status(store, loaded).complete:
+            return
+        platform.collect_inline(store, study, loaded.study_id)
+        state = load_wave_state(store, loaded.study_id, study) or state
 
 
 def _filled(platform: RecruitmentPlatform, state: WaveState) -> bool:

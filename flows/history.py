@@ -63,6 +63,17 @@ def archive_report(out_dir: Path, stamp: str | None = None) -> HistoryEntry:
     return HistoryEntry(target.name, target / "report.html", target / "estimates.csv")
 
 
+def unchanged_since_last(out_dir: Path) -> HistoryEntry | None:
+    """The latest archived report when the current one has the same estimates (same ratings,
+    same numbers): then there is nothing new to archive."""
+    past = report_history(out_dir)
+    current = out_dir / "estimates.csv"
+    latest = past[0].estimates_csv if past else None
+    if latest and latest.is_file() and current.is_file():
+        return past[0] if latest.read_bytes() == current.read_bytes() else None
+    return None
+
+
 def report_history(out_dir: Path) -> list[HistoryEntry]:
     """Past reports of out_dir, newest first."""
     folder = out_dir / HISTORY
