@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.errors import clean_errors, console
+from common import UsageError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 from cli.options import DB_OPTION
 
 app = typer.Typer(help="The participant web app and its exports.", no_args_is_help=True)
 TOKEN_ENV = "PERSUASION_RESEARCHER_TOKEN"
+SERVE_ENV = "PERSUASION_SERVE_SETTINGS"
 
 
 @app.command("serve")
@@ -31,6 +39,9 @@ def serve(
     ),
     secure_cookies: bool = typer.Option(
         False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
+    ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="Worker processes (more than 1 needs PostgreSQL)."
     ),
     forwarded_allow_ips: str = typer.Option(
         "",
@@ -55,25 +66,52 @@ def serve(
 
     store = open_store(db, create=False)
     token = researcher_token or secrets.token_urlsafe(24)
-    settings = AppSettings(
-        key=load_secret(store.url),
-        researcher_token=token,
-        secure_cookies=secure_cookies,
-        starts_per_minute=starts_per_minute,
-    )
+    if workers > 1 and store.url.startswith("sqlite"):
+        store.dispose()
+        raise UsageError(
+            f"--workers {workers} needs a PostgreSQL store (SQLite takes one writer); "
+            "pass --db postgresql://… or drop --workers"
+        )
     base = f"http://{host}:{port}"
     console.print(
         f"Survey: {base}/start/STUDY?PROLIFIC_PID=ID\n"
         f"Dashboard: {base}/researcher/login?study=STUDY&token={token}",
         markup=False,
     )
-    uvicorn.run(
-        create_server_app(store, settings),
-        host=host,
-        port=port,
-        log_level="warning",
-        **proxy_options(forwarded_allow_ips),
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning"}
+    options.update(proxy_options(forwarded_allow_ips))
+    if workers > 1:  # each worker process builds its own app from the environment
+        store.dispose()
+        os.environ[SERVE_ENV] = json.dumps(
+            {"db": store.url, "token": token, "secure": secure_cookies, "starts": starts_per_minute}
+        )
+        uvicorn.run("cli.survey_cmd:app_from_environment", factory=True, workers=workers, **options)
+        return
+    settings = AppSettings(
+        key=load_secret(store.url),
+        researcher_token=token,
+        secure_cookies=secure_cookies,
+        starts_per_minute=starts_per_minute,
     )
+    uvicorn.run(create_server_app(store, settings), **options)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `survey serve --workers N` (settings from $SERVE_ENV)."""
+    from fieldwork import create_server_app
+    from study.store import open_store
+    from surveys import load_secret
+    from surveys.app import AppSettings
+
+    conf = json.loads(os.environ[SERVE_ENV])
+    store = open_store(conf["db"], create=False)
+    settings = AppSettings(
+        key=load_secret(store.url),
+        researcher_token=conf["token"],
+        secure_cookies=conf["secure"],
+        starts_per_minute=conf["starts"],
+    )
+    return create_server_app(store, settings)
 
 
 @app.command("export")

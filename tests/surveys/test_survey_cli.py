@@ -80,3 +80,13 @@ def test_invites_and_review_from_the_command_line(store: Store, tmp_path: Path) 
     assert "(rejected)" in listed.output and "rejected: pasted text" in listed.output
     empty = runner.invoke(app, ["arguments", "review", "survey-test", "--db", store.url])
     assert empty.output == "No texts waiting for review in survey-test.\n"
+
+
+def test_several_workers_on_sqlite_is_one_clean_error(store: Store) -> None:
+    field_study(store)
+    result = CliRunner().invoke(app, ["survey", "serve", "--db", store.url, "--workers", "2"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: --workers 2 needs a PostgreSQL store (SQLite takes one writer); pass "
+        "--db postgresql://… or drop --workers\n"
+    )

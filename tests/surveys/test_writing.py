@@ -136,3 +136,28 @@ def test_written_text_reaches_participants_only_after_approval(
             select(AssignmentRow.argument_id).where(AssignmentRow.session_id == started.session_id)
         ).all()
     assert shown == [pending.argument_id]
+
+
+def test_the_dashboard_reviews_written_texts(client: TestClient, fielded: Fielded) -> None:
+    prepare(fielded)
+    assert client.get(f"/write/start/survey-test?token={invite(4)}").status_code == 303
+    csrf = csrf_of(client.get("/write").text)
+    text = "=HYPERLINK(x) " + " ".join(["word"] * 230)
+    assert client.post("/write", data={"csrf": csrf, "text": text, "pastes": "1"}).status_code
+    assert client.get("/researcher/survey-test/writing").status_code == 401
+    client.get(f"/researcher/login?study=survey-test&token={'r' * 40}")
+    page = client.get("/researcher/survey-test/writing")
+    assert page.status_code == 200 and "231 words; 1 paste events" in page.text
+    argument_id = int(page.text.split('id="text-')[1].split('"')[0])
+    url = f"/researcher/survey-test/writing/{argument_id}"
+    review_csrf = csrf_of(page.text)
+    forged = client.post(url, data={"csrf": "0" * 64, "decision": "approve"})
+    assert forged.status_code == 403
+    no_reason = client.post(url, data={"csrf": review_csrf, "decision": "reject"})
+    assert no_reason.status_code == 400 and "A rejection needs a reason" in no_reason.text
+    approved = client.post(url, data={"csrf": review_csrf, "decision": "approve"})
+    assert approved.status_code == 303
+    assert 'id="empty"' in client.get("/researcher/survey-test/writing").text
+    with fielded.store.session() as session:
+        argument = session.get(ArgumentRow, argument_id)
+        assert argument is not None and argument.status == "ok"
