@@ -11,6 +11,7 @@ from analysis.ceiling import by_starting_rating, without_bound
 from analysis.equivalence import control_check, tost_p
 from analysis.estimates import before_sd, exclusion_counts, writer_means
 from analysis.export import export_table
+from analysis.latex import to_latex
 from analysis.ordinal import ordinal_contrasts
 from analysis.pipeline import Results, analyse, writer_order
 from analysis.planning import PlanResult, plan_study
@@ -19,7 +20,7 @@ from analysis.reference import pairwise_tests, reference_summary
 from analysis.report import Report, build_report, write_report
 from analysis.scaling import scaling_trend
 from analysis.store_io import StoredStudy, export_study, load_stored_study
-from analysis.tables import to_latex, to_markdown
+from analysis.tables import to_markdown
 from analysis.tidy import COLUMNS, kept, ratings_table
 
 __all__ = [

@@ -106,3 +106,11 @@ def exclusion_counts(ratings: pd.DataFrame) -> pd.DataFrame:
     for r in reasons:
         out[r] = table[r].to_numpy()
     return out.reset_index(drop=True)
+
+
+def waves_by_writer(data: pd.DataFrame) -> dict[str, str]:
+    """For each writer, the waves its ratings in `data` come from, e.g. {"compact-1": "1,2"}."""
+    return {
+        str(writer): ",".join(str(w) for w in sorted({int(x) for x in group["wave"]}))
+        for writer, group in data.groupby("writer", observed=True)
+    }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import AnalysisError
+from common import frame_to_csv
 
 FORMATS = (".csv", ".parquet")
 
@@ -22,7 +23,7 @@ def export_table(frame: pd.DataFrame, path: str | Path) -> Path:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        frame.to_csv(path, index=False)
+        frame_to_csv(frame, path)
     else:
         frame.to_parquet(path, index=False)
     return path

@@ -25,7 +25,7 @@ from analysis.checks import opinion
 from analysis.effects import effect_sizes, pool_waves
 from analysis.equivalence import control_check
 from analysis.errors import AnalysisError
-from analysis.estimates import before_sd, exclusion_counts, writer_means
+from analysis.estimates import before_sd, exclusion_counts, waves_by_writer, writer_means
 from analysis.ordinal import ordinal_contrasts
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.scaling import scaling_trend
@@ -86,6 +86,8 @@ def analyse(
     n_boot, conf = plan.bootstrap_resamples, plan.confidence
     estimates = writer_means(data, n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd)
     estimates = estimates.set_index("writer").loc[order].reset_index()
+    waves = waves_by_writer(data)
+    estimates["waves"] = [waves.get(str(w), "") for w in estimates["writer"]]
     models = data[data["writer_kind"] == "model"]
     strat = writer_means(
         models, ["writer", "strategy"], n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd

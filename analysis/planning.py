@@ -44,7 +44,7 @@ def power_model(study: Study) -> PowerModel:
 def _study(db: str | None, ref: str) -> Study:
     if ref.endswith(".toml"):
         return load_study(ref)
-    with open_store(db) as store, store.session() as session:
+    with open_store(db, create=False) as store, store.session() as session:
         return study_config(get_study_row(session, ref))
 
 
@@ -88,3 +88,19 @@ def plan_study(
             f"{best['power']:.2f})."
         )
     return PlanResult(heading, table, designs, conclusion)
+
+
+def registered_power(study: Study, n_claims: int, reps: int) -> dict[str, float | int]:
+    """Simulated power of the study's own design (its claims, raters per argument) at its
+    smallest effect of interest, for the pre-registration: difference and equivalence."""
+    model = power_model(study)
+    raters = study.participants.per_argument
+    effect, alpha = study.analysis.smallest_effect, 1 - study.analysis.confidence
+    out: dict[str, float | int] = {"reps": reps, "claims": n_claims, "raters": raters}
+    modes: tuple[PowerTest, ...] = ("difference", "equivalence")
+    for mode in modes:
+        table = simulate_power(
+            [n_claims], [raters], effect, model, mode, alpha, reps, study.study.seed
+        )
+        out[mode] = round(float(table["power"].iloc[0]), 4)
+    return out

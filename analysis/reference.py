@@ -9,13 +9,12 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+import pingouin as pg
 
 from analysis.checks import require_columns, require_rows
-from analysis.models import adjust_p
 
 SUMMARY_COLUMNS = ["writer", "n_arguments", "n_ratings", "mean_persuasion", "sem"]
-PAIR_COLUMNS = ["writer_a", "writer_b", "mean_diff", "t", "df", "p_val", "p_fdr"]
+PAIR_COLUMNS = ["writer_a", "writer_b", "mean_diff", "t", "df", "p_val", "p_fdr", "hedges_g"]
 
 
 def argument_means(data: pd.DataFrame) -> pd.DataFrame:
@@ -43,27 +42,34 @@ def reference_summary(data: pd.DataFrame) -> pd.DataFrame:
 
 def pairwise_tests(data: pd.DataFrame) -> pd.DataFrame:
     """Welch t-tests on argument means for every pair of writers with at least two arguments
-    each, BH-FDR across the pairs. Columns `PAIR_COLUMNS` (mean_diff = a - b)."""
+    each (pairs in the order the writers appear), BH-FDR across the pairs, and Hedges' g (the
+    bias-corrected standardised mean difference, pooled SD). Columns `PAIR_COLUMNS`
+    (mean_diff = a - b). A pair whose argument means have no variance on either side has no
+    t-test: t, df and p are NaN.
+
+    Computed with pingouin (`ttest(correction=True)`, `compute_effsize(eftype="hedges")`,
+    `multicomp(method="fdr_bh")`) behind our column names: pingouin 0.7 renamed its own
+    (`p_val`, `CI95`, ...), ours stay."""
     args = argument_means(data)
     groups = {
         str(w): g["persuasion"].to_numpy(float)
         for w, g in args.groupby("writer", sort=False, observed=True)
         if len(g) >= 2
     }
-    rows = []
-    for a, b in combinations(groups, 2):
-        res = stats.ttest_ind(groups[a], groups[b], equal_var=False)
-        rows.append(
-            {
-                "writer_a": a,
-                "writer_b": b,
-                "mean_diff": groups[a].mean() - groups[b].mean(),
-                "t": float(res.statistic),
-                "df": float(res.df),
-                "p_val": float(res.pvalue),
-            }
-        )
-    out = pd.DataFrame(rows, columns=PAIR_COLUMNS[:-1])
-    p = out["p_val"].to_numpy(float)
-    out["p_fdr"] = adjust_p(p, "fdr_bh")
-    return out
+    rows = [_welch(a, groups[a], b, groups[b]) for a, b in combinations(groups, 2)]
+    out = pd.DataFrame(rows, columns=[*PAIR_COLUMNS[:-2], "hedges_g"])
+    out["p_fdr"] = pg.multicomp(out["p_val"].to_numpy(float), method="fdr_bh")[1]
+    return out[PAIR_COLUMNS]
+
+
+def _welch(a: str, x: np.ndarray, b: str, y: np.ndarray) -> dict[str, object]:
+    row: dict[str, object] = {"writer_a": a, "writer_b": b, "mean_diff": x.mean() - y.mean()}
+    if np.ptp(x) == 0 and np.ptp(y) == 0:  # no variance on either side: t is undefined
+        return row | {"t": np.nan, "df": np.nan, "p_val": np.nan, "hedges_g": np.nan}
+    test = pg.ttest(x, y, correction=True).iloc[0]
+    return row | {
+        "t": float(test["T"]),
+        "df": float(test["dof"]),
+        "p_val": float(test["p_val"]),
+        "hedges_g": float(pg.compute_effsize(x, y, eftype="hedges")),
+    }

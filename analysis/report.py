@@ -8,18 +8,23 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
 from analysis import figures as fig
+from analysis.checks import opinion
 from analysis.equivalence import tost_interval
 from analysis.findings import SECTIONS, findings
+from analysis.latex import readable, to_latex
 from analysis.pipeline import Results, analyse
+from analysis.preregistration import preregistration_view
 from analysis.stamp import Provenance, Stamp, make_stamp
-from analysis.summary import CAPTIONS, TABLES, summary_markdown
-from analysis.tables import fmt, fmt_cell, to_latex
+from analysis.summary import CAPTIONS, TABLES, summary_markdown, table_caption
+from analysis.tables import fmt, fmt_cell
+from common import frame_to_csv
 from study import Study
 
 
@@ -75,7 +80,7 @@ def write_report(
     formats = tuple(dict.fromkeys(("png", *formats)))
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, (attr, _) in TABLES.items():
-        getattr(results, attr).to_csv(out_dir / f"{name}.csv", index=False)
+        frame_to_csv(getattr(results, attr), out_dir / f"{name}.csv")
     figure_paths: dict[str, dict[str, Path]] = {}
     widths: dict[str, float] = {}
     for stem, figure in make_figures(results).items():
@@ -83,20 +88,26 @@ def write_report(
         figure_paths[stem] = fig.save_figure(figure, out_dir / "figures", stem, formats)
     tables_dir = out_dir / "tables"
     tables_dir.mkdir(exist_ok=True)
-    for name, (attr, caption) in TABLES.items():
+    conf = results.plan.confidence
+    for name, (attr, _) in TABLES.items():
         frame = getattr(results, attr)
         if not frame.empty:
-            (tables_dir / f"{name}.tex").write_text(
-                to_latex(frame, caption, f"tab:{name}"), encoding="utf-8"
-            )
+            tex = to_latex(frame, table_caption(name, conf), f"tab:{name}", conf)
+            (tables_dir / f"{name}.tex").write_text(tex, encoding="utf-8")
     provenance = provenance or Provenance()
     stamp = make_stamp(study, results.ratings, claim_set_hash, provenance.study_text)
     (out_dir / "stamp.json").write_text(
         json.dumps(asdict(stamp), indent=2) + "\n", encoding="utf-8"
     )
-    summary = summary_markdown(study.name, results, simulated, incomplete, stamp)
+    prereg = preregistration_view(
+        provenance.registration,
+        study,
+        claim_set_hash,
+        opinion(results.data)["claim"].nunique(),
+    )
+    summary = summary_markdown(study.name, results, simulated, incomplete, stamp, prereg)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
-    html = _render(results, study, figure_paths, widths, simulated, stamp, incomplete)
+    html = _render(results, study, figure_paths, widths, simulated, stamp, incomplete, prereg)
     (out_dir / "report.html").write_text(html, encoding="utf-8")
     return Report(
         out_dir,
@@ -111,9 +122,12 @@ def write_report(
 
 def make_figures(results: Results) -> dict[str, Figure]:
     """Every figure the data support, by file stem."""
-    ref = results.plan.reference
+    ref, conf = results.plan.reference, results.plan.confidence
+    bars, what = results.estimates, f"{conf * 100:g}% CI"
+    if results.plan.error_bars == "sem":
+        bars, what = sem_bars(results.reference_summary), "±1 SEM"
     out = {
-        "writer_means": fig.writer_means_figure(results.estimates, results.data, ref),
+        "writer_means": fig.writer_means_figure(bars, results.data, ref, what=what),
         "changes": fig.changes_figure(results.data),
         "starting_rating": fig.starting_figure(results.starting),
     }
@@ -124,9 +138,21 @@ def make_figures(results: Results) -> dict[str, Figure]:
     if not results.contrasts.empty:
         alpha = 1 - results.plan.confidence
         out["equivalence"] = fig.equivalence_figure(
-            tost_interval(results.contrasts, alpha), results.plan.smallest_effect
+            tost_interval(results.contrasts, alpha), results.plan.smallest_effect, "one", ref, conf
         )
     return out
+
+
+def sem_bars(summary: pd.DataFrame) -> pd.DataFrame:
+    """The reference study's bars: mean over argument means +/- 1 SEM (as `estimates`)."""
+    return summary.assign(
+        ci_low=summary["mean_persuasion"] - summary["sem"],
+        ci_high=summary["mean_persuasion"] + summary["sem"],
+    )
+
+
+def _caption_key(stem: str, results: Results) -> str:
+    return f"{stem}_sem" if stem == "writer_means" and results.plan.error_bars == "sem" else stem
 
 
 def _render(
@@ -137,6 +163,7 @@ def _render(
     simulated: bool,
     stamp: Stamp,
     incomplete: str = "",
+    prereg: dict[str, Any] | None = None,
 ) -> str:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"])
@@ -149,17 +176,24 @@ def _render(
             "stem": stem,
             "width_rem": round(widths[stem] * 11, 1),  # one column ~38 rem, two columns full
             "png": base64.b64encode(paths["png"].read_bytes()).decode(),
-            "caption": CAPTIONS[stem].format(
+            "caption": CAPTIONS[_caption_key(stem, results)].format(
                 n_resamples=results.plan.bootstrap_resamples,
                 reference=results.plan.reference,
                 bound=results.plan.smallest_effect,
+                pct=f"{results.plan.confidence * 100:g}%",
+                tost_pct=f"{(1 - 2 * (1 - results.plan.confidence)) * 100:g}%",
+                alpha=f"{(1 - results.plan.confidence) * 100:g}%",
             ),
         }
         for stem, paths in figure_paths.items()
     ]
     tables = [
-        {"name": name, "caption": caption, "frame": getattr(results, attr)}
-        for name, (attr, caption) in TABLES.items()
+        {
+            "name": name,
+            "caption": table_caption(name, results.plan.confidence),
+            "frame": readable(getattr(results, attr), results.plan.confidence)[0],
+        }
+        for name, (attr, _) in TABLES.items()
     ]
     return env.get_template("report.html.j2").render(
         study=study.name,
@@ -173,6 +207,7 @@ def _render(
         n_claims=ratings["claim"].nunique(),
         claim_set_hash=stamp.claim_set_hash,
         stamp=stamp.lines(),
+        prereg=prereg,
         plan=results.plan,
         scale_sd=results.scale_sd,
         figures=figures,

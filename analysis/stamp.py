@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.preregistration import Registration
 from study import Study
 
 DISTRIBUTION = "persuasion-pipeline"
@@ -28,6 +29,7 @@ class Provenance:
     """What the report knows about its inputs beyond the ratings (from the store)."""
 
     study_text: str = ""  # the stored study file
+    registration: Registration = field(default_factory=Registration)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.export import export_table
+from analysis.preregistration import Registration, read_registration
 from analysis.stamp import Provenance
 from analysis.tidy import ratings_table
 from study import Study
@@ -22,21 +23,23 @@ class StoredStudy:
     claim_set_hash: str
     ratings: pd.DataFrame
     study_text: str = ""  # the stored study file (TOML)
+    registration: Registration = field(default_factory=Registration)
 
     @property
     def provenance(self) -> Provenance:
-        return Provenance(study_text=self.study_text)
+        return Provenance(study_text=self.study_text, registration=self.registration)
 
 
 def load_stored_study(db: str | None, name: str) -> StoredStudy:
     """The stored study `name` with its tidy ratings table (excluded rows with a reason)."""
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         with store.session() as session:
             row = get_study_row(session, name)
             study, study_id = study_config(row), row.id
             simulated, claim_hash, text = row.simulated, row.claim_set_hash, row.config_toml
+            registration = read_registration(session, study_id)
         ratings = ratings_table(store, study_id, study)
-    return StoredStudy(study, study_id, simulated, claim_hash, ratings, text)
+    return StoredStudy(study, study_id, simulated, claim_hash, ratings, text, registration)
 
 
 def export_study(db: str | None, name: str, out: str | Path) -> tuple[Path, int]:

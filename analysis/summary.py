@@ -3,8 +3,11 @@ analysis flow as a Prefect artifact). Every number comes from the results."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from analysis.findings import findings, findings_markdown
 from analysis.pipeline import Results
+from analysis.preregistration import preregistration_markdown
 from analysis.stamp import Stamp
 from analysis.tables import fmt, fmt_p, to_markdown
 
@@ -13,13 +16,13 @@ SUMMARY_ESTIMATES = ["writer", "n_ratings", "mean_persuasion", "ci_low", "ci_hig
 TABLES: dict[str, tuple[str, str]] = {
     "estimates": (
         "estimates",
-        "Mean persuasion per writer with 95% claim-resampling bootstrap confidence intervals; "
+        "Mean persuasion per writer with {pct} claim-resampling bootstrap confidence intervals; "
         "std_effect = mean / SD of the before-ratings.",
     ),
     "contrasts": (
         "contrasts",
         "Primary analysis: ANCOVA (OLS) of the after-rating on writer, C(before) and C(claim); "
-        "difference from the reference writer with cluster-robust t-based 95% CIs; Holm across "
+        "difference from the reference writer with cluster-robust t-based {pct} CIs; Holm across "
         "model-vs-reference contrasts; TOST against the smallest effect of interest.",
     ),
     "strategy_grid": (
@@ -29,7 +32,7 @@ TABLES: dict[str, tuple[str, str]] = {
     ),
     "strategy_estimates": (
         "strategy_estimates",
-        "Mean persuasion per model writer and strategy (95% claim-resampling bootstrap CIs).",
+        "Mean persuasion per model writer and strategy ({pct} claim-resampling bootstrap CIs).",
     ),
     "scaling": (
         "scaling",
@@ -40,7 +43,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "control": (
         "control",
         "Control arm (arguments against indisputable facts): mean persuasion with a "
-        "claim-clustered 95% CI, test against zero and TOST against the smallest effect.",
+        "claim-clustered {pct} CI, test against zero and TOST against the smallest effect.",
     ),
     "reference_summary": (
         "reference_summary",
@@ -53,7 +56,7 @@ TABLES: dict[str, tuple[str, str]] = {
     ),
     "starting_rating": (
         "starting",
-        "Mean persuasion by starting rating on the toward-the-argument scale (95% t-intervals "
+        "Mean persuasion by starting rating on the toward-the-argument scale ({pct} t-intervals "
         "over ratings, not clustered).",
     ),
     "sensitivity": (
@@ -64,7 +67,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "ordinal": (
         "ordinal",
         "Robustness: proportional-odds (ordered logit) log-odds of a higher after-rating than the "
-        "reference writer, given C(before); model-based Wald 95% CIs.",
+        "reference writer, given C(before); model-based Wald {pct} CIs.",
     ),
     "effects": (
         "effects",
@@ -82,25 +85,39 @@ TABLES: dict[str, tuple[str, str]] = {
 
 CAPTIONS: dict[str, str] = {
     "writer_means": "Mean persuasion per writer, ordered by model class and generation. Error "
-    "bars: 95% percentile bootstrap confidence intervals ({n_resamples} resamples of claims). "
-    "Band: the 95% CI of the reference writer ({reference}); dashed line: its mean.",
-    "scaling": "Mean persuasion by generation within each model class. Error bars: 95% "
-    "bootstrap CIs (claims resampled). Band: the reference writer's ({reference}) 95% CI.",
+    "bars: {pct} percentile bootstrap confidence intervals ({n_resamples} resamples of claims). "
+    "Band: the {pct} CI of the reference writer ({reference}); dashed line: its mean.",
+    "writer_means_sem": "Mean persuasion per writer over argument means, ordered by model class "
+    "and generation. Error bars: ±1 SEM over arguments (as in the reference study). Band: the "
+    "reference writer's ({reference}) mean ± 1 SEM; dashed line: its mean.",
+    "scaling": "Mean persuasion by generation within each model class. Error bars: {pct} "
+    "bootstrap CIs (claims resampled). Band: the reference writer's ({reference}) {pct} CI.",
     "writer_strategy": "Mean persuasion per model writer and prompting strategy. Error bars: "
-    "95% bootstrap CIs (claims resampled).",
+    "{pct} bootstrap CIs (claims resampled).",
     "changes": "Distribution of persuasion (after − before, toward the argument) by writer "
     "kind: share of ratings at each value.",
     "starting_rating": "Mean persuasion by starting rating (toward-the-argument scale). Error "
-    "bars: 95% t-intervals over ratings (not clustered). High starting ratings leave little room "
+    "bars: {pct} t-intervals over ratings (not clustered). High starting ratings leave little room "
     "to move toward the argument (ceiling).",
     "equivalence": "Equivalence: ANCOVA difference of each writer from {reference}. Thin bars: "
-    "95% CIs (cluster-robust); thick bars: 90% CIs, the interval of the TOST at 5%; shaded: the "
+    "{pct} CIs (cluster-robust); thick bars: {tost_pct} CIs, the interval of the TOST at {alpha}; "
+    "shaded: the "
     "equivalence region ±{bound} scale points fixed in the study file.",
 }
 
 
+def table_caption(name: str, confidence: float) -> str:
+    """The caption of table `name` with the study's confidence level."""
+    return TABLES[name][1].format(pct=f"{confidence * 100:g}%")
+
+
 def summary_markdown(
-    name: str, results: Results, simulated: bool, incomplete: str = "", stamp: Stamp | None = None
+    name: str,
+    results: Results,
+    simulated: bool,
+    incomplete: str = "",
+    stamp: Stamp | None = None,
+    prereg: dict[str, Any] | None = None,
 ) -> str:
     """A short Markdown summary: banners (incomplete fieldwork, simulated data), per-writer
     means, primary contrasts, control check."""
@@ -116,7 +133,7 @@ def summary_markdown(
         f"{results.data['claim'].nunique()} claims. Bootstrap: {plan.bootstrap_resamples} "
         "claim resamples.",
         "",
-        "## Mean persuasion per writer (95% CI)",
+        f"## Mean persuasion per writer ({plan.confidence * 100:g}% CI)",
         "",
         to_markdown(results.estimates[SUMMARY_ESTIMATES]),
     ]
@@ -130,7 +147,8 @@ def summary_markdown(
             to_markdown(results.contrasts[cols]),
         ]
     if not results.scaling.empty:
-        lines += ["", "## Trend over generations (slope per generation, 95% CI)", ""]
+        pct = f"{plan.confidence * 100:g}%"
+        lines += ["", f"## Trend over generations (slope per generation, {pct} CI)", ""]
         for row in results.scaling.itertuples():
             lines.append(
                 f"- {row.model_class}, {row.level.replace('_', ' ')} ({row.n_models} models): "
@@ -144,6 +162,8 @@ def summary_markdown(
             f"Control arm: mean {fmt(row['mean_persuasion'])} "
             f"[{fmt(row['ci_low'])}, {fmt(row['ci_high'])}], p_tost {fmt_p(row['p_tost'])}.",
         ]
+    if prereg is not None:
+        lines += ["", *preregistration_markdown(prereg)]
     if stamp is not None:
         lines += ["", "## Reproducibility", ""]
         lines += [f"- {label}: `{value}`" for label, value in stamp.lines()]

@@ -49,19 +49,6 @@ def latex_escape(text: str) -> str:
     return "".join(LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
-def to_latex(frame: pd.DataFrame, caption: str, label: str) -> str:
-    """A booktabs table environment (needs \\usepackage{booktabs})."""
-    align = "l" + "r" * (len(frame.columns) - 1)
-    head = " & ".join(latex_escape(str(c)) for c in frame.columns)
-    body = "\n".join(" & ".join(latex_escape(c) for c in row) + r" \\" for row in _cells(frame))
-    return (
-        "\\begin{table}[t]\n\\centering\n\\small\n"
-        f"\\caption{{{latex_escape(caption)}}}\n\\label{{{label}}}\n"
-        f"\\begin{{tabular}}{{{align}}}\n\\toprule\n{head} \\\\\n\\midrule\n{body}\n"
-        "\\bottomrule\n\\end{tabular}\n\\end{table}\n"
-    )
-
-
 def to_markdown(frame: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table."""
     head = "| " + " | ".join(map(str, frame.columns)) + " |"

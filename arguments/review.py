@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from common import UsageError
+from common import UsageError, write_records
 from study.store import ArgumentRow, NotFoundError, Store, get_study_row
 
 EXPORT_COLUMNS = (
@@ -100,7 +99,11 @@ def show_argument(store: Store, ref: str) -> dict[str, Any]:
         query = select(ArgumentRow, ClaimRow.key).join(
             ClaimRow, ClaimRow.id == ArgumentRow.claim_id
         )
-        cond = ArgumentRow.id == int(ref) if ref.isdigit() else ArgumentRow.request_key == ref
+        cond = (
+            ArgumentRow.id == int(ref)
+            if ref.isascii() and ref.isdigit()
+            else ArgumentRow.request_key == ref
+        )
         found = session.execute(query.where(cond)).first()
         if found is None:
             raise NotFoundError(
@@ -123,7 +126,5 @@ def export_arguments(store: Store, study: str, path: Path) -> int:
         path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     else:
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
-            writer.writeheader()
-            writer.writerows(records)
+            write_records(handle, EXPORT_COLUMNS, records)
     return len(records)

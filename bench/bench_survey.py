@@ -11,6 +11,13 @@ as ratios. oTree runs from its own virtualenv (never a project dependency):
 
 Both servers run as one process on a real SQLite file; both kinds of bots wait the same think
 time on the argument page. Without the oTree virtualenv only our figures are printed.
+
+`--burst N` adds the launch burst: N participants arriving evenly within `--window` seconds
+(as a new Prolific study fills), each starting the moment it arrives, on SQLite with one
+process, on PostgreSQL with two uvicorn workers (`--postgres URL` of a server; a fresh
+database is made), and on oTree:
+
+    python -m bench survey --burst 400 --window 60 --postgres postgresql://postgres@127.0.0.1/postgres
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from sqlalchemy import update
@@ -40,9 +48,10 @@ from study.config import parse_study
 from study.examples import example_study_text
 from study.store import ArgumentRow, open_store
 from study.store.repo import open_wave, register_study
-from surveys.bots import Oracle, run_bots
+from surveys.bots import Bot, BotResult, Oracle, run_bots
 from surveys.serve import free_port
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 SECRET = "bench-secret-" + "x" * 32
 ARGUMENT = "Short argument."  # 2 words: ~60 ms minimum reading time at 2000 words per minute
@@ -110,27 +119,54 @@ def seed(db_url: str) -> None:
     store.dispose()
 
 
-def run_ours(n: int, concurrency: int, work: Path) -> Figures:
-    db_url = f"sqlite:///{work / 'survey.db'}"
+def arrivals(n: int, window_s: float, one: Callable[[int], T]) -> list[T]:
+    """Run `one(i)` for n arrivals spread evenly over `window_s` seconds, each at its time."""
+    started = time.perf_counter()
+
+    def arrive(i: int) -> T:
+        delay = started + window_s * i / n - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        return one(i)
+
+    with ThreadPoolExecutor(max_workers=min(n, 96)) as pool:
+        return list(pool.map(arrive, range(n)))
+
+
+def run_ours(
+    n: int,
+    concurrency: int,
+    work: Path,
+    db_url: str = "",
+    workers: int = 1,
+    window_s: float = 0.0,
+    name: str = "persuasion app",
+) -> Figures:
+    db_url = db_url or f"sqlite:///{work / 'survey.db'}"
     seed(db_url)
     port = free_port()
     env = {**os.environ, "PERSUASION_SECRET": SECRET}
     cmd = [
         sys.executable, "-m", "cli.main", "survey", "serve", "--db", db_url,
-        "--port", str(port), "--starts-per-minute", str(100 * n),
+        "--port", str(port), "--starts-per-minute", str(100 * n), "--workers", str(workers),
     ]  # fmt: skip
     server = Server(cmd, HERE.parent, env, f"http://127.0.0.1:{port}/health", work)
     store = open_store(db_url)
+    base = f"http://127.0.0.1:{port}"
     try:
         oracle = Oracle(store, "bench", SECRET.encode())
         started = time.perf_counter()
-        results = run_bots(
-            lambda: httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60),
-            oracle,
-            n,
-            concurrency,
-            seed=1,
-        )
+        if window_s > 0:
+
+            def one(i: int) -> BotResult:
+                with httpx.Client(base_url=base, timeout=60) as client:
+                    return Bot(client, oracle, f"burst-{i}", i, False).run("bench")
+
+            results = arrivals(n, window_s, one)
+        else:
+            results = run_bots(
+                lambda: httpx.Client(base_url=base, timeout=60), oracle, n, concurrency, seed=1
+            )
         seconds = time.perf_counter() - started
     finally:
         server.stop()
@@ -140,7 +176,7 @@ def run_ours(n: int, concurrency: int, work: Path) -> Figures:
     lost = len(acknowledged) - sum(1 for a in acknowledged if a in stored)
     lost += abs(len(acknowledged) - len(stored))
     latencies = [x for r in results for x in r.latencies]
-    return Figures("persuasion app", sum(r.completed for r in results), seconds, latencies, lost)
+    return Figures(name, sum(r.completed for r in results), seconds, latencies, lost)
 
 
 class _OTreePage(HTMLParser):
@@ -187,7 +223,14 @@ def _otree_participant(base: str, code: str, answers: dict[str, int]) -> tuple[b
     return False, latencies
 
 
-def run_otree(n: int, concurrency: int, work: Path, venv: Path) -> Figures:
+def run_otree(
+    n: int,
+    concurrency: int,
+    work: Path,
+    venv: Path,
+    window_s: float = 0.0,
+    name: str = "oTree 6 app",
+) -> Figures:
     project = work / "otree_survey"
     shutil.copytree(HERE / "otree_survey", project)
     (project / "_static").mkdir(exist_ok=True)
@@ -213,8 +256,11 @@ def run_otree(n: int, concurrency: int, work: Path, venv: Path) -> Figures:
         codes = [p["code"] for p in info.json()["participants"]]
         plan = {f"{k}{i}": 1 + (i * 3 + len(k)) % 7 for k in ("before", "after") for i in (1, 2, 3)}
         started = time.perf_counter()
-        with ThreadPoolExecutor(concurrency) as pool:
-            results = list(pool.map(lambda c: _otree_participant(base, c, plan), codes))
+        if window_s > 0:
+            results = arrivals(n, window_s, lambda i: _otree_participant(base, codes[i], plan))
+        else:
+            with ThreadPoolExecutor(concurrency) as pool:
+                results = list(pool.map(lambda c: _otree_participant(base, c, plan), codes))
         seconds = time.perf_counter() - started
         export = httpx.get(
             f"{base}/api/export_app",
@@ -229,46 +275,80 @@ def run_otree(n: int, concurrency: int, work: Path, venv: Path) -> Figures:
     done = sum(ok for ok, _ in results)
     lost = done * 3 - stored
     latencies = [x for _, lat in results for x in lat]
-    return Figures("oTree 6 app", done, seconds, latencies, lost)
+    return Figures(name, done, seconds, latencies, lost)
 
 
-def report(ours: Figures, other: Figures | None) -> str:
-    lines = [
-        f"{'':16} {'sessions/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5} {'completed':>9}",
-    ]
-    for f in (ours, other):
-        if f is not None:
-            lines.append(
-                f"{f.name:16} {f.per_second:10.2f} {f.pct(0.5):8.1f} {f.pct(0.99):8.1f} "
-                f"{f.lost:5d} {f.sessions:9d}"
-            )
-    if other is not None:
+def report(ours: list[Figures], other: Figures | None) -> str:
+    """Our rows, oTree's, and each of ours as a ratio to oTree's."""
+    lines = [f"{'':30} {'sessions/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'lost':>5} {'completed':>9}"]
+    for f in [*ours, *([other] if other else [])]:
         lines.append(
-            f"{'ratio (ours/oTree)':16} {ours.per_second / other.per_second:8.2f}x "
-            f"{ours.pct(0.5) / other.pct(0.5):7.2f}x {ours.pct(0.99) / other.pct(0.99):7.2f}x"
+            f"{f.name:30} {f.per_second:10.2f} {f.pct(0.5):8.1f} {f.pct(0.99):8.1f} "
+            f"{f.lost:5d} {f.sessions:9d}"
+        )
+    for f in ours if other is not None else []:
+        assert other is not None
+        lines.append(
+            f"{'ratio ' + f.name[:16] + '/oTree':30} {f.per_second / other.per_second:9.2f}x "
+            f"{f.pct(0.5) / other.pct(0.5):7.2f}x {f.pct(0.99) / other.pct(0.99):7.2f}x"
         )
     return "\n".join(lines)
 
 
-def main(argv: list[str]) -> int:
+def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench survey", description=__doc__)
     parser.add_argument("--participants", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--burst", type=int, default=0, help="Launch-burst participants.")
+    parser.add_argument("--window", type=float, default=60.0, help="Burst arrival window (s).")
+    parser.add_argument("--postgres", default="", help="A PostgreSQL server URL (burst).")
     parser.add_argument(
         "--otree-venv", type=Path, default=Path(os.environ.get("OTREE_VENV", "/tmp/otree-venv"))
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def burst(
+    args: argparse.Namespace, work: Path, otree: bool
+) -> tuple[list[Figures], Figures | None]:
+    n, window = args.burst, args.window
+    ours = [run_ours(n, 0, work / "sqlite", window_s=window, name="ours, SQLite, 1 process")]
+    if args.postgres:
+        from bench.bench_scale import fresh_store
+
+        db = fresh_store(work, args.postgres)
+        ours.append(run_ours(n, 0, work / "pg", db, 2, window, "ours, PostgreSQL, 2 workers"))
+    other = None
+    if otree:
+        other = run_otree(n, 0, work / "otree", args.otree_venv, window, "oTree 6, 1 process")
+    return ours, other
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    otree = (args.otree_venv / "bin" / "otree").exists()
+    if not otree:
+        print(f"oTree not found in {args.otree_venv} (see this module's docstring)")
     with tempfile.TemporaryDirectory(prefix="bench-survey-") as tmp:
         work = Path(tmp)
         ours = run_ours(args.participants, args.concurrency, work)
-        other = None
-        if (args.otree_venv / "bin" / "otree").exists():
-            other = run_otree(args.participants, args.concurrency, work, args.otree_venv)
-        else:
-            print(f"oTree not found in {args.otree_venv} (see this module's docstring)")
-    print(
-        f"survey benchmark: {args.participants} participants, {args.concurrency} concurrent, "
-        "loopback, SQLite, 14 pages each"
-    )
-    print(report(ours, other))
-    return 0 if ours.lost == 0 and ours.sessions == args.participants else 1
+        other = (
+            run_otree(args.participants, args.concurrency, work, args.otree_venv) if otree else None
+        )
+        print(
+            f"survey benchmark: {args.participants} participants, {args.concurrency} concurrent, "
+            "loopback, SQLite, 14 pages each"
+        )
+        print(report([ours], other))
+        ok = ours.lost == 0 and ours.sessions == args.participants
+        if args.burst:
+            for sub in ("sqlite", "pg", "otree"):
+                (work / sub).mkdir()
+            bursts, other_burst = burst(args, work, otree)
+            print(
+                f"\nlaunch burst: {args.burst} participants arriving within {args.window:.0f} s, "
+                "loopback, 14 pages each"
+            )
+            print(report(bursts, other_burst))
+            ok = ok and all(f.lost == 0 and f.sessions == args.burst for f in bursts)
+    return 0 if ok else 1

@@ -22,16 +22,29 @@ import_app = typer.Typer(
 def analyze(
     study: str = typer.Argument(..., help="A stored study's name or a study file."),
     out: Path = typer.Option(..., "--out", help="Report folder."),
+    interim: bool = typer.Option(
+        False,
+        "--interim",
+        help="Analyse while a wave on a real platform is open (an interim look: logged, and "
+        "listed in the report).",
+    ),
     db: str | None = DB_OPTION,
 ) -> None:
     """Analyse a study's ratings and write the report: report.html, estimates.csv,
-    contrasts.csv, summary.md, figures/ (PNG, PDF, SVG) and tables/*.tex.
+    contrasts.csv, effects.csv, summary.md, figures/ (PNG, PDF, SVG) and tables/*.tex.
+    While a wave on `link` or `prolific` is open this is an interim look and needs --interim.
 
     Example: persuasion analyze my-study --out reports/my-study
     """
+    from fieldwork.preregistration import record_interim_look
     from flows.steps import analyse_step, resolve_study_step
+    from study.store import open_store
 
     name = resolve_study_step(db, study)
+    with open_store(db) as store:
+        look = record_interim_look(store, name, interim)
+    if look:
+        console.print(f"Interim look at wave {look['wave']} logged ({look['at']}).")
     summary = analyse_step(db, name, out)
     console.print(
         f"Report: {summary.html}\nEstimates: {summary.estimates_csv}\n"

@@ -189,7 +189,7 @@ def list_cmd(
     from arguments import list_arguments
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         records = list_arguments(store, study, writer=writer, status=status)
     table = Table(title=f"{study}: {len(records)} arguments")
     for column in ("id", "claim", "writer", "strategy", "words", "cost", "status", "failed"):
@@ -221,7 +221,7 @@ def show_cmd(
     from arguments import show_argument
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         record = show_argument(store, ref)
     text = record.pop("text")
     for key, value in record.items():
@@ -244,6 +244,45 @@ def export_cmd(
     from arguments import export_arguments
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         n = export_arguments(store, study, out)
     console.print(f"Wrote {n} arguments to {out}")
+
+
+@app.command("review")
+@clean_errors
+def review_cmd(
+    study: str = typer.Argument(..., help="A stored study's name."),
+    approve: list[int] = typer.Option([], "--approve", help="Approve this text (repeatable)."),
+    reject: list[int] = typer.Option([], "--reject", help="Reject this text (repeatable)."),
+    reason: str = typer.Option("", "--reason", help="Why (required with --reject)."),
+    everything: bool = typer.Option(False, "--all", help="List reviewed texts too."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Review writers' texts: without options, show each pending text with its integrity
+    signals (paste events, time spent on the task); participants see only approved ones.
+
+    Example: persuasion arguments review my-study --approve 12 --reject 13 --reason "copied"
+    """
+    from study.store import open_store
+    from surveys import decide, review_queue
+
+    with open_store(db, create=False) as store:
+        decided = [decide(store, study, i, "approve") for i in approve]
+        decided += [decide(store, study, i, "reject", reason) for i in reject]
+        for text in decided:
+            console.print(f"Text {text.argument_id}: {text.status}", markup=False)
+        if decided:
+            return
+        queue = review_queue(store, study, everything)
+    if not queue:
+        console.print(f"No texts waiting for review in {study}.", markup=False)
+    for text in queue:
+        spent = "?" if text.seconds is None else f"{text.seconds // 60} min {text.seconds % 60} s"
+        console.print(
+            f"--- text {text.argument_id} ({text.status}) by {text.writer}, task {text.task_id}: "
+            f"{text.words} words, {text.pastes} paste events, {spent} on the task"
+            + (f"; rejected: {text.reason}" if text.reason else "")
+            + f"\nClaim: {text.claim}\n\n{text.text}\n",
+            markup=False,
+        )

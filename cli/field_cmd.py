@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.table import Table
@@ -16,18 +16,20 @@ app = typer.Typer(
     help="Fieldwork: recruit participants on the study's platform and review submissions.",
     no_args_is_help=True,
 )
+T = TypeVar("T")
 STUDY_ARG = typer.Argument(..., help="A stored study's name or a study file (.toml).")
 
 if TYPE_CHECKING:  # imported for real inside the commands, keeping `--help` fast
     from fieldwork import WaveStatus
+    from study.store import Store
 
 
-def _run(db: str | None, study: str, step: Callable[..., WaveStatus]) -> WaveStatus:
+def _run(db: str | None, study: str, step: Callable[..., T]) -> T:
     from fieldwork.platforms import PlatformError
     from study import load_and_register
     from study.store import open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         try:
             loaded: LoadedStudy = load_and_register(store, study)
             return step(store, loaded)
@@ -46,15 +48,58 @@ def _summary(status: WaveStatus) -> str:
 
 @app.command("open")
 @clean_errors
-def open_(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
-    """Open a wave: plan the participants still needed, create the study on the platform and
-    publish it (safe to run again: it resumes or does nothing).
+def open_(
+    study: str = STUDY_ARG,
+    yes: bool = typer.Option(False, "--yes", help="Publish without asking (for scripts)."),
+    pilot: int = typer.Option(
+        0, "--pilot", min=0, help="Open a pilot wave of N places, kept apart from the analysis."
+    ),
+    allow_missing_humans: bool = typer.Option(
+        False, "--allow-missing-humans", help="Open although human writer slots are empty."
+    ),
+    without_preregistration: bool = typer.Option(
+        False,
+        "--without-preregistration",
+        help="Open a wave on a real platform without a pre-registration (logged; the report "
+        "says so).",
+    ),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Open a wave: plan the participants still needed, show the preflight (places, reward,
+    cost, hourly pay, filters, time limit, the arguments shown, the survey address checked
+    live), ask for confirmation, then create the study on the platform and publish it (safe to
+    run again: it resumes or does nothing). Refuses while an argument to be shown is an
+    offline placeholder, flagged or unreviewed, or a human writer slot is empty, and (on `link`
+    or `prolific`) until `persuasion preregister STUDY.toml` has locked the analysis plan.
 
-    Example: persuasion field open my-study.toml
+    Example: persuasion field open my-study.toml --pilot 5
     """
-    from fieldwork import open_fieldwork
+    from fieldwork import launch_preflight, open_fieldwork, planned_places
+    from fieldwork.preregistration import require_preregistration
 
-    console.print(_summary(_run(db, study, open_fieldwork)))
+    def step(store: Store, loaded: LoadedStudy) -> WaveStatus:
+        override = without_preregistration
+        if not pilot:
+            require_preregistration(store, loaded, override=override)
+        places = planned_places(store, loaded, pilot)
+        pf = launch_preflight(store, loaded, places, allow_missing_humans=allow_missing_humans)
+        if pf is not None:
+            for line in pf.lines:
+                console.print(line, markup=False)
+            if pf.blockers:
+                raise pf.refusal()
+            what = f"a pilot of {pilot} places" if pilot else f"{places} places"
+            if not yes and not typer.confirm(f"Publish {what} on {pf.platform}?", default=False):
+                raise fail("not confirmed, nothing was published; answer y, or pass --yes")
+        return open_fieldwork(
+            store,
+            loaded,
+            pilot=pilot,
+            allow_missing_humans=allow_missing_humans,
+            without_preregistration=override,
+        )
+
+    console.print(_summary(_run(db, study, step)))
 
 
 @app.command()
@@ -87,6 +132,43 @@ def close(
     from fieldwork import close_fieldwork
 
     console.print(_summary(_run(db, study, lambda s, ld: close_fieldwork(s, ld, force=force))))
+
+
+@app.command()
+@clean_errors
+def bonuses(
+    study: str = STUDY_ARG,
+    yes: bool = typer.Option(False, "--yes", help="Pay without asking (for scripts)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Pay the bonuses the study owes (participants who finished after the platform's time
+    limit get their reward), by submission id through the platform's bulk bonus API: listed
+    first, then paid once (a payment is never sent twice, even after a failure).
+
+    Example: persuasion field bonuses my-study
+    """
+    from fieldwork import (
+        describe_bonuses,
+        owed_bonuses,
+        pay_bonuses,
+        platform_for,
+        unpaid_bonuses,
+    )
+
+    def step(store: Store, loaded: LoadedStudy) -> None:
+        owed = owed_bonuses(store, loaded)
+        pending, _ = unpaid_bonuses(store, loaded.study_id)
+        if owed or pending:
+            for line in ["Bonuses to pay:", *describe_bonuses(loaded, owed, pending)]:
+                console.print(line, markup=False)
+            if not yes and not typer.confirm("Pay these bonuses?", default=False):
+                raise fail("not confirmed, nothing was paid; answer y, or pass --yes")
+        run = pay_bonuses(store, loaded, platform_for(loaded), owed)
+        console.print(f"{loaded.study.name}: {len(run.paid)} bonuses paid", markup=False)
+        for problem in run.problems:
+            console.print(f"Problem: {problem}", markup=False)
+
+    _run(db, study, step)
 
 
 @app.command()

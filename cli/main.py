@@ -12,8 +12,16 @@ import typer
 if TYPE_CHECKING:
     from flows.steps import StudyOutcome
 
-from cli import analysis_cmd, arguments_cmd, claims_cmd, field_cmd, serve_cmd, survey_cmd
-from cli.errors import clean_errors, console, fail
+from cli import (
+    analysis_cmd,
+    arguments_cmd,
+    claims_cmd,
+    field_cmd,
+    preregister_cmd,
+    serve_cmd,
+    survey_cmd,
+)
+from cli.errors import clean_errors, console, err_console, fail
 from cli.options import DB_OPTION
 
 app = typer.Typer(
@@ -27,6 +35,7 @@ app.add_typer(claims_cmd.app, name="claims")
 app.add_typer(field_cmd.app, name="field")
 app.add_typer(survey_cmd.app, name="survey")
 analysis_cmd.register(app)
+preregister_cmd.register(app)
 arguments_cmd.register(app)
 serve_cmd.register(app)
 
@@ -58,7 +67,12 @@ def init(
 def run(
     study: str = typer.Argument(..., help="A study file (.toml)."),
     out: Path = typer.Option(Path("report"), "--out", help="Report folder."),
-    check: bool = typer.Option(False, "--check", help="Only validate the study file."),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Only check the study: file, claims, models and keys, strategies, schedules, "
+        "platform and store (no network, nothing spent).",
+    ),
     db: str | None = DB_OPTION,
     runner: str = typer.Option("thread", "--runner", help="Task runner: thread or dask."),
     workers: int = typer.Option(4, "--workers", min=1, help="Parallel simulated-panel shards."),
@@ -72,16 +86,8 @@ def run(
 
     Example: persuasion run my-study.toml --out reports/my-study
     """
-    from claims import load_claim_set
-    from study import load_study
-
-    loaded = load_study(study)
-    claim_set = load_claim_set(loaded.study.claims)
+    _preflight(study, db, check)  # every problem, before Prefect starts or anything is paid
     if check:
-        console.print(
-            f"{study}: ok: {len(loaded.writers)} writers, {len(claim_set.claims)} "
-            f"claims ({claim_set.name}, sha256 {claim_set.content_hash[:12]})"
-        )
         return
     from flows.serve import prefect_api
     from flows.study_flow import run_study_on
@@ -95,10 +101,34 @@ def run(
     else:
         _note_prefect()
         outcome = go()
-    _print_outcome(outcome)
+    _print_outcome(outcome, study)
 
 
-def _print_outcome(outcome: StudyOutcome) -> None:
+def _preflight(study: str, db: str | None, verbose: bool) -> None:
+    """The full check (flows.check) before anything starts: one problem is one `Error:` line;
+    several are one line each, then an `Error:` line counting them; exit code 1."""
+    from flows.check import check_study
+
+    result = check_study(study, db)
+    if len(result.problems) == 1:
+        raise fail(result.problems[0])
+    for problem in result.problems:
+        err_console.print(problem, markup=False)
+    if result.problems:
+        raise fail(
+            f"{study}: {len(result.problems)} problems above; fix them and check again with "
+            f"`persuasion run {study} --check`"
+        )
+    if verbose and result.study is not None and result.claims is not None:
+        claims = result.claims
+        console.print(
+            f"{study}: ok: {len(result.study.writers)} writers, {len(claims.claims)} claims "
+            f"({claims.name}, sha256 {claims.content_hash[:12]}); models, keys, strategies, "
+            "schedules, platform and store checked"
+        )
+
+
+def _print_outcome(outcome: StudyOutcome, study: str) -> None:
     """The end of `run`: where the report is, and last what is incomplete (exit code 1 when
     a simulated wave was left unanalysed)."""
     report, wave = outcome.report, outcome.wave
@@ -112,7 +142,19 @@ def _print_outcome(outcome: StudyOutcome) -> None:
             f"{outcome.incomplete}; not analysed. Run it again to top it up, or pass "
             "--partial to analyse what is there"
         )
-    console.print("Wave open; `persuasion serve` syncs it and writes the report on schedule.")
+    from study import load_study
+
+    url = load_study(study).recruitment.survey_url
+    ref = f" ({wave.platform_ref})" if wave.platform_ref else ""
+    folder = Path(study).resolve().parent
+    console.print(
+        f"Wave {wave.wave} is {wave.status} on {wave.platform}{ref}: {wave.arguments_done} of "
+        f"{wave.arguments} arguments have their {wave.target} ratings.\n"
+        f"Participants start at: {url or '(no recruitment.survey_url set)'}\n"
+        f"Next: `persuasion serve {folder}` syncs it and writes the report on schedule "
+        f"(or `persuasion field sync {study}` by hand); `persuasion status {wave.study}` "
+        "shows progress."
+    )
 
 
 @app.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from cli.errors import clean_errors, console, fail
+from cli.errors import clean_errors, console, err_console, fail
 from cli.options import DB_OPTION
 
 
@@ -47,16 +47,24 @@ def status(
     db: str | None = DB_OPTION,
 ) -> None:
     """Show where a study stands: arguments and ratings per writer against target,
-    exclusions, cost so far, waves and the next scheduled runs.
+    exclusions, cost so far, waves and the next scheduled runs. Read only: given a study file,
+    it shows the stored study of that name and warns when the file differs from it.
 
     Example: persuasion status my-study
     """
     from flows.status import next_runs, study_status, summary_lines
-    from study import load_and_register
+    from study import is_study_file, load_study
+    from study.loading import load_stored, stored_differs
     from study.store import open_store
 
-    with open_store(db) as store:
-        loaded = load_and_register(store, study)
+    with open_store(db, create=False) as store:  # read only: status never changes the store
+        name = study
+        if is_study_file(study):
+            name = load_study(study).name
+            warning = stored_differs(store, study)
+            if warning:
+                err_console.print(warning, markup=False)
+        loaded = load_stored(store, name)
         state = study_status(store, loaded, next_runs(loaded))
     table = Table(title=f"{state.study} ({state.platform})")
     for column in ("writer", "arguments", "ratings", "target"):

@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from analysis import ratings_table
-from common import MissingFile
+from analysis.preregistration import estimates_blinded
+from common import MissingFile, safe_frame
 from study.store import (
     REPORT_PUBLISHED,
     ArgumentRow,
@@ -22,6 +23,7 @@ from study.store import (
     SessionRow,
     Store,
     WaveRow,
+    current_wave,
     events_of,
     get_study_row,
     study_config,
@@ -69,7 +71,8 @@ def export_rows(store: Store, study_name: str) -> list[dict[str, Any]]:
 
 
 def export_csv(store: Store, study_name: str) -> str:
-    return export_frame(store, study_name).to_csv(index=False, lineterminator="\n")
+    """The ratings as CSV text (text cells neutralised against formula injection)."""
+    return safe_frame(export_frame(store, study_name)).to_csv(index=False, lineterminator="\n")
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class FieldProgress:
     focus_losses: int
     pastes: int
     reports: list[dict[str, Any]] = field(default_factory=list)
+    blinded: bool = False  # per-writer means hidden while a real wave is open (no interim looks)
 
 
 def progress(store: Store, study_name: str) -> FieldProgress:
@@ -110,6 +114,8 @@ def progress(store: Store, study_name: str) -> FieldProgress:
             .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
             .where(ArgumentRow.study_id == study_row.id, ArgumentRow.status == "ok")
         ).all()
+        wave = current_wave(session, study_row.id)
+        blinded = estimates_blinded(study, wave.status if wave is not None else None)
     target = study.participants.per_argument
     minutes = [
         ((aware(done) or start) - (aware(start) or start)).total_seconds() / 60
@@ -124,8 +130,8 @@ def progress(store: Store, study_name: str) -> FieldProgress:
         study_name,
         target,
         status_counts,
-        _table(args, rows, 0, "writer", target),
-        _table(args, rows, 1, "claim", target),
+        _table(args, rows, 0, "writer", target, blinded),
+        _table(args, rows, 1, "claim", target, blinded),
         sum(1 for _, exclusion, _, _ in sessions if exclusion),
         statistics.median(minutes) if minutes else None,
         statistics.median(reading) if reading else None,
@@ -133,6 +139,7 @@ def progress(store: Store, study_name: str) -> FieldProgress:
         sum(r["focus_losses"] for r in rows),
         sum(r["pastes"] for r in rows),
         published_reports(store, study_name),
+        blinded,
     )
 
 
@@ -171,9 +178,15 @@ def report_file(store: Store, study_name: str, stamp: str) -> Path:
 
 
 def _table(
-    args: Sequence[Any], rows: list[dict[str, Any]], col: int, name: str, target: int
+    args: Sequence[Any],
+    rows: list[dict[str, Any]],
+    col: int,
+    name: str,
+    target: int,
+    blinded: bool = False,
 ) -> list[dict[str, Any]]:
-    """Per writer (or claim): arguments, completed ratings, arguments at target, mean persuasion."""
+    """Per writer (or claim): arguments, completed ratings, arguments at target, mean persuasion
+    (None when `blinded`: a real wave is open and no interim looks are declared)."""
     per_arg: dict[tuple[str, str], int] = {}
     for r in rows:
         key = (r["writer"], r["claim"])
@@ -188,8 +201,16 @@ def _table(
             groups[label]["ratings"] += n
     for g in groups.values():
         g["share"] = g["ratings"] / max(1, g["arguments"] * target)
-        g["mean_persuasion"] = _mean(
-            [r["persuasion"] for r in rows if r[name if name == "writer" else "claim"] == g[name]]
+        g["mean_persuasion"] = (
+            None
+            if blinded
+            else _mean(
+                [
+                    r["persuasion"]
+                    for r in rows
+                    if r[name if name == "writer" else "claim"] == g[name]
+                ]
+            )
         )
     return sorted(groups.values(), key=lambda g: str(g[name]))
 

@@ -13,15 +13,16 @@ from study import Study
 from study.store import (
     ArgumentRow,
     AssignmentRow,
-    AttentionAnswerRow,
     ClaimRow,
-    ParticipantRow,
+    RatedItem,
     RatingRow,
+    Respondent,
     SessionRow,
     Store,
     current_wave,
     open_wave,
     utcnow,
+    write_respondents,
 )
 from surveys import ArgumentRef, SimulatedParticipant, simulate_panel
 
@@ -34,9 +35,10 @@ class PanelSummary:
 
 
 def arguments_to_rate(store: Store, study_id: int, target: int) -> list[ArgumentRef]:
-    """The ratings the study's arguments still lack: each argument short of `target`
-    completed ratings (across all waves) listed once per missing rating, so a re-run after an
-    interruption tops up partly rated arguments and adds nothing to complete ones.
+    """The ratings the study's arguments still lack: each argument short of `target` kept
+    ratings (completed and not excluded by the quality rules, across all waves) listed once per
+    missing rating, so a re-run after an interruption (or after exclusions) tops up partly
+    rated arguments and adds nothing to complete ones.
 
     Ordered by content (claim, writer, strategy, replicate, request key), not by row id: ids
     follow the order in which generation happened to finish, and the simulated panel draws
@@ -45,7 +47,8 @@ def arguments_to_rate(store: Store, study_id: int, target: int) -> list[Argument
         done = (
             select(AssignmentRow.argument_id, func.count(RatingRow.id).label("n"))
             .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
-            .where(RatingRow.after.is_not(None))
+            .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
+            .where(RatingRow.after.is_not(None), SessionRow.exclusion == "")
             .group_by(AssignmentRow.argument_id)
             .subquery()
         )
@@ -150,46 +153,18 @@ def _write_person(
     session: Session, study_id: int, wave_id: int, person: SimulatedParticipant, prefix: str = ""
 ) -> None:
     pid = hashlib.sha256(f"sim-{study_id}-{prefix}{person.number}".encode()).hexdigest()
-    participant = ParticipantRow(
-        study_id=study_id, platform="simulated", platform_id_hash=pid, simulated=True
-    )
-    session.add(participant)
-    session.flush()
-    now = utcnow()
-    sess = SessionRow(
-        participant_id=participant.id,
-        wave_id=wave_id,
+    respondent = Respondent(
+        platform="simulated",
+        id_hash=pid,
         token_hash=pid,
-        status="completed",
-        step=len(person.ratings),
-        completed_at=now,
+        items=tuple(
+            RatedItem(r.argument_id, r.position, r.before, r.after, r.reading_ms)
+            for r in person.ratings
+        ),
+        attention=tuple(
+            (f"attention-{i + 1}", "correct" if passed else "wrong", passed)
+            for i, passed in enumerate(person.attention)
+        ),
+        simulated=True,
     )
-    session.add(sess)
-    session.flush()
-    for rating in person.ratings:
-        assignment = AssignmentRow(
-            session_id=sess.id,
-            argument_id=rating.argument_id,
-            position=rating.position,
-            status="completed",
-        )
-        session.add(assignment)
-        session.flush()
-        session.add(
-            RatingRow(
-                assignment_id=assignment.id,
-                before=rating.before,
-                after=rating.after,
-                after_at=now,
-                reading_ms=rating.reading_ms,
-            )
-        )
-    for i, passed in enumerate(person.attention):
-        session.add(
-            AttentionAnswerRow(
-                session_id=sess.id,
-                check_key=f"attention-{i + 1}",
-                answer="correct" if passed else "wrong",
-                passed=passed,
-            )
-        )
+    write_respondents(session, study_id, wave_id, [respondent], utcnow())

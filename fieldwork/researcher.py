@@ -12,14 +12,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from fieldwork.dashboard import export_csv, progress, report_file
-from surveys import FormError, keyed_hash, same
-from surveys.app import set_cookie
+from surveys import FormError, decide, keyed_hash, review_queue, same
+from surveys.app import check_csrf, csrf_token, read_form, set_cookie
 
 router = APIRouter(prefix="/researcher")
 COOKIE = "ps_researcher"
 
 
-def _require(request: Request) -> None:
+def _require(request: Request) -> str:
     settings = request.app.state.settings
     if not settings.researcher_token:
         raise FormError("disabled", "The researcher pages are switched off on this server.", 404)
@@ -37,6 +37,7 @@ def _require(request: Request) -> None:
             "(printed by `persuasion survey serve`).",
             401,
         )
+    return offered
 
 
 @router.get("/login")
@@ -96,3 +97,37 @@ async def report(request: Request, study: str, stamp: str) -> Response:
     return HTMLResponse(
         path.read_text(encoding="utf-8"), headers={"Content-Security-Policy": REPORT_CSP}
     )
+
+
+@router.get("/{study}/writing", response_class=HTMLResponse)
+async def writing_review(request: Request, study: str, all: str = "") -> Response:
+    """Writers' texts awaiting review, with paste events and time spent; approve or reject."""
+    signed = _require(request)
+    texts = await run_in_threadpool(review_queue, request.app.state.store, study, bool(all))
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "writing_review.html",
+        {
+            "title": f"Writing review: {study}",
+            "kind": "writing-review",
+            "study": study,
+            "texts": texts,
+            "csrf": csrf_token(request.app.state.settings.key, signed),
+        },
+    )
+
+
+@router.post("/{study}/writing/{argument_id}")
+async def writing_decision(request: Request, study: str, argument_id: int) -> Response:
+    signed = _require(request)
+    form = await read_form(request)
+    check_csrf(request.app.state.settings.key, signed, form.get("csrf"))
+    await run_in_threadpool(
+        decide,
+        request.app.state.store,
+        study,
+        argument_id,
+        form.get("decision", ""),
+        form.get("reason", ""),
+    )
+    return RedirectResponse(f"/researcher/{study}/writing", 303)

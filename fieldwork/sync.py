@@ -29,15 +29,14 @@ from fieldwork.field_store import (
     set_platform_ref,
 )
 from fieldwork.platforms import (
-    PlatformError,
     PublishRequest,
     RecruitmentPlatform,
-    Submission,
-    SubmissionStatus,
     get_platform,
 )
-from fieldwork.quality import Decision
-from fieldwork.reviews import Review, places_to_add, session_checks, submission_reviews
+from fieldwork.preflight import REAL, LaunchRefused, argument_blockers
+from fieldwork.preregistration import require_preregistration
+from fieldwork.reconcile import as_pilot, review_and_reconcile
+from fieldwork.reviews import session_checks
 from study import LoadedStudy, filter_payload
 from study.store import (
     Store,
@@ -51,8 +50,7 @@ from study.store import (
 from surveys import completion_codes
 from surveys import release_expired as release_assignments
 
-# What a submission's status becomes on the platform once a decision is sent.
-DECIDED_STATUS: dict[str, SubmissionStatus] = {"approve": "approved", "reject": "rejected"}
+INLINE_ROUNDS = 5  # rounds of an inline panel topping up the ratings exclusions took away
 
 
 @dataclass(frozen=True)
@@ -160,14 +158,39 @@ def publish_request(
     )
 
 
+def planned_places(store: Store, loaded: LoadedStudy, pilot: int = 0) -> int:
+    """The places the next wave asks for: `pilot`, else `recruitment.places`, else the
+    participants needed for the kept ratings still missing."""
+    study = loaded.study
+    needed = ratings_needed(
+        completed_ratings(store, loaded.study_id), study.participants.per_argument
+    )
+    return (
+        pilot
+        or study.recruitment.places
+        or places_for(needed, study.participants.items_per_participant)
+    )
+
+
 def open_fieldwork(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform | None = None
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform | None = None,
+    *,
+    pilot: int = 0,
+    allow_missing_humans: bool = False,
+    without_preregistration: bool = False,
 ) -> WaveStatus:
     """Open a wave (or keep the open one) unless every argument already has its ratings, then
-    plan it (participants needed for the ratings still missing), create it on the platform
-    and publish it. Each step is recorded, so a run that failed halfway resumes."""
+    plan it (participants needed for the ratings still missing, or `pilot` places for a pilot
+    wave whose ratings are kept apart from the analysis), create it on the platform and
+    publish it. Each step is recorded, so a run that failed halfway resumes. On a platform
+    that shows arguments to people, refuses (LaunchRefused) while an argument to be shown is a
+    placeholder, flagged or unreviewed, or a human writer slot is empty (unless
+    `allow_missing_humans`, which is recorded for the report). A wave that is not a pilot
+    needs a pre-registration on a real platform (`require_preregistration`)."""
     status = wave_status(store, loaded)
-    if status.complete and status.status != "open":
+    if status.complete and status.status != "open" and not pilot:
         return status
     study = loaded.study
     if status.arguments == 0:
@@ -175,6 +198,13 @@ def open_fieldwork(
             f"study {study.name!r} has no arguments to field yet; generate them first "
             "(`persuasion run STUDY.toml` generates, fields and analyses)"
         )
+    if not pilot:
+        require_preregistration(store, loaded, override=without_preregistration)
+    missing: list[str] = []
+    if study.recruitment.platform in REAL and not status.platform_ref:
+        blockers, missing, _ = argument_blockers(store, loaded, allow_missing_humans)
+        if blockers:
+            raise LaunchRefused("; ".join(blockers))
     with store.session() as session:
         wave = open_wave(
             session, loaded.study_id, study.recruitment.platform, study.participants.per_argument
@@ -182,20 +212,38 @@ def open_fieldwork(
         wave_id, number, ref = wave.id, wave.number, wave.platform_ref
     if ref and has_event(store, loaded.study_id, "wave.published", number):
         return wave_status(store, loaded)
-    needed = ratings_needed(completed_ratings(store, loaded.study_id), status.target)
-    places = places_for(needed, study.participants.items_per_participant)
-    if not ref and places == 0 and not study.recruitment.places:
+    places = planned_places(store, loaded, pilot)
+    if not ref and places == 0:
         return wave_status(store, loaded)
     platform = platform or platform_for(loaded)
     if not ref:
-        earlier = earlier_refs(store, loaded.study_id, study.recruitment.platform, number)
-        request = publish_request(loaded, places, number, earlier)
-        ref = platform.create(request)
-        set_platform_ref(store, wave_id, ref)
-        _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": places})
+        ref = _create(store, loaded, platform, wave_id, number, places, pilot)
+        if missing:
+            _event(store, loaded, "wave.missing_humans", {"wave": number, "slots": missing})
     platform.publish(ref)
     _event(store, loaded, "wave.published", {"wave": number, "ref": ref})
     return wave_status(store, loaded)
+
+
+def _create(
+    store: Store,
+    loaded: LoadedStudy,
+    platform: RecruitmentPlatform,
+    wave_id: int,
+    number: int,
+    places: int,
+    pilot: int,
+) -> str:
+    study = loaded.study
+    earlier = earlier_refs(store, loaded.study_id, study.recruitment.platform, number)
+    request = publish_request(loaded, places, number, earlier)
+    if pilot:
+        request = replace(request, places=pilot, internal_name=request.internal_name + " pilot")
+        _event(store, loaded, "wave.pilot", {"wave": number, "places": pilot})
+    ref = platform.create(request)
+    set_platform_ref(store, wave_id, ref)
+    _event(store, loaded, "wave.places", {"wave": number, "ref": ref, "places": request.places})
+    return ref
 
 
 def sync_fieldwork(
@@ -211,7 +259,7 @@ def sync_fieldwork(
 
     The wave's state is read once (`load_wave_state`); the reviews and the places to add are
     decided from it by pure functions, then written to the platform and the store. On a
-    platform with submissions the study is reconciled too (`_review_and_reconcile`)."""
+    platform with submissions the study is reconciled too (`fieldwork.reconcile`)."""
     platform = platform or platform_for(loaded)
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
@@ -220,128 +268,43 @@ def sync_fieldwork(
     problems: list[str] = []
     if state is None:
         return replace(wave_status(store, loaded), released=released)
+    pilot = has_event(store, loaded.study_id, "wave.pilot", state.number)
     if not platform.has_submissions:  # links, simulated: only mark exclusions
-        for review in session_checks(state, study.exclusions):
-            record_review(store, loaded.study_id, review.session_id, review.decision)
+        _check_sessions(store, loaded, platform, state, pilot)
     elif state.ref:  # a closed wave's late submissions still need their review
-        problems = _review_and_reconcile(store, loaded, platform, state)
+        problems = review_and_reconcile(store, loaded, platform, state, pilot)
     status = wave_status(store, loaded)
-    if status.complete and status.status == "open":
+    if status.status == "open" and (status.complete or (pilot and _filled(platform, state))):
         status = _close(store, loaded, platform, state.wave_id, state.ref)
     return replace(status, released=released, problems=tuple(problems))
 
 
-def _review_and_reconcile(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, state: WaveState
-) -> list[str]:
-    """Rejections and return requests first, then the places the quota still needs (counting
-    only the ratings that will be kept), then the approvals in bulk, so a study whose places
-    are all approved never completes on the platform while ratings are missing; then the
-    study's own status (resume it if the platform paused it)."""
-    submissions = platform.submissions(state.ref)
-    reviews = submission_reviews(state, submissions, loaded.study.exclusions)
-    approvals = [r for r in reviews if r.decision.action == "approve"]
-    others = [r for r in reviews if r.decision.action != "approve"]
-    problems, submissions = _apply_reviews(store, loaded, platform, submissions, others)
-    if state.status == "open":
-        dropping = frozenset(
-            r.session_id for r in approvals if r.session_id is not None and r.decision.exclusion
-        )
-        now = replace(state, counts=completed_ratings(store, loaded.study_id, dropping))
-        problems += _add_places(store, loaded, platform, now, submissions)
-    problems += _approve_all(store, loaded, platform, approvals)
-    if state.status == "open":
-        problems += reconcile_study(store, loaded, platform, state)
-    return problems
-
-
-def _approve_all(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, approvals: list[Review]
-) -> list[str]:
-    subs = [r.submission for r in approvals if r.submission is not None]
-    if not subs:
-        return []
-    try:
-        platform.approve_many(subs)
-    except (PlatformError, ValueError) as exc:
-        return [f"approving {len(subs)} submissions: {exc}"]
-    for review in approvals:
-        record_review(store, loaded.study_id, review.session_id, review.decision)
-    return []
-
-
-def reconcile_study(
-    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, state: WaveState
-) -> list[str]:
-    """Read the study's status on the platform: resume a study the platform paused by itself
-    (a full study lost a submission to a rejection or a return) while ratings are missing; say
-    so when it completed by itself with ratings missing."""
-    study = platform.state(state.ref)
-    target = loaded.study.participants.per_argument
-    short = sum(n < target for n in completed_ratings(store, loaded.study_id).values())
-    if study is None or short == 0:
-        return []
-    if study.paused:
-        try:
-            platform.resume(state.ref)
-        except PlatformError as exc:
-            return [f"resuming the paused study: {exc}"]
-        _event(store, loaded, "wave.resumed", {"wave": state.number, "ref": state.ref})
-    elif study.status == "COMPLETED":
-        return [
-            f"the study {state.ref} completed on the platform with {short} arguments short of "
-            f"{target} ratings; close this wave with `persuasion field close "
-            f"{loaded.study.name} --force` and open another"
-        ]
-    return []
-
-
-def _apply_reviews(
-    store: Store,
-    loaded: LoadedStudy,
-    platform: RecruitmentPlatform,
-    submissions: list[Submission],
-    reviews: list[Review],
-) -> tuple[list[str], list[Submission]]:
-    """Send each decision to the platform and record it; returns one line per submission the
-    platform refused, and the submissions with the statuses the decisions gave them."""
-    problems = []
-    after = {sub.id: sub for sub in submissions}
-    for review in reviews:
-        sub = review.submission
-        if sub is None:
-            continue
-        try:
-            _apply(platform, sub, review.decision)
-        except (PlatformError, ValueError) as exc:
-            problems.append(f"submission {sub.id}: {exc}")
-            continue
-        record_review(store, loaded.study_id, review.session_id, review.decision)
-        if review.decision.action in DECIDED_STATUS:
-            after[sub.id] = replace(sub, status=DECIDED_STATUS[review.decision.action])
-    return problems, list(after.values())
-
-
-def _add_places(
+def _check_sessions(
     store: Store,
     loaded: LoadedStudy,
     platform: RecruitmentPlatform,
     state: WaveState,
-    submissions: list[Submission],
-) -> list[str]:
-    """Top up the wave's places (never when the study file fixes `recruitment.places`)."""
-    if loaded.study.recruitment.places:
-        return []
-    extra = places_to_add(state, submissions, loaded.study.participants)
-    if extra == 0:
-        return []
-    try:
-        platform.add_places(state.ref, state.places + extra)
-    except PlatformError as exc:
-        return [f"adding places: {exc}"]
-    payload = {"wave": state.number, "ref": state.ref, "places": state.places + extra}
-    _event(store, loaded, "wave.places", payload)
-    return []
+    pilot: bool,
+) -> None:
+    """Mark the exclusions of finished sessions; a panel that answers inline is asked again
+    for the ratings the exclusions took away (a few rounds at most), as a platform recruits
+    more people."""
+    study = loaded.study
+    for _ in range(INLINE_ROUNDS):
+        reviews = session_checks(state, study.exclusions)
+        for review in reviews:
+            review = as_pilot(review) if pilot else review
+            record_review(store, loaded.study_id, review.session_id, review.decision)
+        if not any(r.decision.exclusion for r in reviews) or wave_status(store, loaded).complete:
+            return
+        platform.collect_inline(store, study, loaded.study_id)
+        state = load_wave_state(store, loaded.study_id, study) or state
+
+
+def _filled(platform: RecruitmentPlatform, state: WaveState) -> bool:
+    """A pilot wave is over when its study is done on the platform."""
+    study = platform.state(state.ref) if state.ref else None
+    return study is not None and study.done
 
 
 def close_fieldwork(
@@ -381,15 +344,6 @@ def _close(
         if wave is not None and wave.status == "open":
             close_wave(session, wave)
     return wave_status(store, loaded)
-
-
-def _apply(platform: RecruitmentPlatform, sub: Submission, decision: Decision) -> None:
-    if decision.action == "approve":
-        platform.approve(sub)
-    elif decision.action == "reject":
-        platform.reject(sub, decision.message, decision.category)
-    elif decision.action == "return":
-        platform.request_return(sub, [decision.message])
 
 
 def _event(store: Store, loaded: LoadedStudy, kind: str, payload: dict[str, object]) -> None:

@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+
 from common import MissingFile
 from flows.events import wave_closed_trigger
 from flows.report_flow import report_study
@@ -45,10 +47,17 @@ def tag(study: str) -> str:
 
 
 def schedule_kwargs(cron: str, every: float | None) -> dict[str, Any]:
-    """`every` seconds (for trying things out and tests) overrides the study file's cron."""
+    """`every` seconds (for trying things out and tests) overrides the study file's cron, for
+    every deployment. Each deployment runs one at a time: a run due while the last one still
+    runs is cancelled, not queued, so a slow run or downtime never piles up a catch-up storm."""
+    one_at_a_time = {
+        "concurrency_limit": ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+        )
+    }
     if every is not None:
-        return {"interval": timedelta(seconds=every)}
-    return {"cron": cron} if cron else {}
+        return one_at_a_time | {"interval": timedelta(seconds=every)}
+    return one_at_a_time | ({"cron": cron} if cron else {})
 
 
 def study_deployments(
@@ -84,7 +93,7 @@ def study_deployments(
                 parameters={"study_ref": ref, "out_dir": out_dir, "db": db},
                 tags=tags,
                 description=f"New-generation round of {name} ({schedules.new_generation})",
-                cron=schedules.new_generation,
+                **schedule_kwargs(schedules.new_generation, every),
             )
         )
     return deployments

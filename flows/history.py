@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from common import frame_to_csv
+
 HISTORY = "history"
 ARCHIVED = ("report.html", "estimates.csv", "figures")
 
@@ -40,7 +42,7 @@ def annotate_waves(estimates_csv: Path, waves: dict[str, str]) -> None:
     if "waves" in estimates.columns:
         return
     estimates["waves"] = [waves.get(str(w), "") for w in estimates["writer"]]
-    estimates.to_csv(estimates_csv, index=False)
+    frame_to_csv(estimates, estimates_csv)
 
 
 def new_stamp(now: datetime | None = None) -> str:
@@ -59,6 +61,17 @@ def archive_report(out_dir: Path, stamp: str | None = None) -> HistoryEntry:
             shutil.copy2(source, target / name)
     write_index(out_dir)
     return HistoryEntry(target.name, target / "report.html", target / "estimates.csv")
+
+
+def unchanged_since_last(out_dir: Path) -> HistoryEntry | None:
+    """The latest archived report when the current one has the same estimates (same ratings,
+    same numbers): then there is nothing new to archive."""
+    past = report_history(out_dir)
+    current = out_dir / "estimates.csv"
+    latest = past[0].estimates_csv if past else None
+    if latest and latest.is_file() and current.is_file():
+        return past[0] if latest.read_bytes() == current.read_bytes() else None
+    return None
 
 
 def report_history(out_dir: Path) -> list[HistoryEntry]:

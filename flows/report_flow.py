@@ -22,9 +22,14 @@ def link_key(study: str) -> str:
 
 @task(name="publish-report", cache_policy=NO_CACHE)
 def publish_report(db: str | None, name: str, report: steps.ReportSummary) -> history.HistoryEntry:
-    """Add the waves column, archive the report and publish a link artifact to it."""
+    """Add the waves column, archive the report and publish a link artifact to it. A report
+    whose estimates are those of the last archived one is not archived (or logged) again."""
     history.annotate_waves(Path(report.estimates_csv), steps.waves_step(db, name))
     out_dir = Path(report.html).resolve().parent
+    same = history.unchanged_since_last(out_dir)
+    if same is not None:
+        get_run_logger().info("report unchanged since %s; not archived again", same.stamp)
+        return same
     entry = history.archive_report(out_dir)
     steps.record_report_step(db, name, entry, report.n_ratings)
     create_link_artifact(

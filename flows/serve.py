@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -132,7 +133,47 @@ def serve_folder(
     from flows.deployments import folder_deployments
 
     deployments = folder_deployments(folder, store_parameter(db), reports, every)
+    clean_up_pending(deployments)
     serve(*deployments, limit=limit)
+
+
+def clean_up_pending(deployments: list[Any], say: Callable[[str], None] = print) -> int:
+    """Mark Crashed the runs of these deployments that a killed predecessor of this serve
+    left Pending (taken by its runner, never started), so they do not block the one-at-a-time
+    limit or wait forever. Returns how many were cleaned up."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.exceptions import ObjectNotFound
+    from prefect.states import Crashed
+
+    pending = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PENDING]))
+    )
+    cleaned = 0
+    with get_client(sync_client=True) as client:
+        for deployment in deployments:
+            try:
+                found = client.read_deployment_by_name(f"{deployment.flow_name}/{deployment.name}")
+            except ObjectNotFound:
+                continue
+            runs = client.read_flow_runs(
+                flow_run_filter=pending,
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[found.id])),
+            )
+            for run in runs:
+                message = "left Pending by a serve process that stopped; cleaned up on restart"
+                client.set_flow_run_state(run.id, Crashed(message=message), force=True)
+                cleaned += 1
+    if cleaned:
+        say(f"Marked {cleaned} run(s) left Pending by a stopped serve as Crashed.")
+    return cleaned
 
 
 def drain_prefect(timeout: float = 10.0) -> None:
@@ -178,7 +219,10 @@ def serve_studies(
     """Serve the folder's studies on the configured Prefect server, or on a long-lived local
     one started here (and said so) when PREFECT_API_URL is unset. Blocks until interrupted."""
     from flows.deployments import folder_deployments
+    from study.store import open_store
 
     folder_deployments(folder, None, reports, every)  # fail on a bad study file before starting
+    with open_store(db):  # and on a store that cannot be opened
+        pass
     with prefect_api("Prefect's temporary server fires no schedules", say):
         serve_folder(folder, db, reports, every, limit)

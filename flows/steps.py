@@ -3,6 +3,7 @@ summary. They hold no state: every step reads what the store says is left to do.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from analysis import build_report, load_stored_study, ratings_table
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
 from fieldwork import WaveStatus, open_fieldwork, run_simulated_panel, sync_fieldwork, wave_status
 from flows import history
+from flows.artifacts import artifact_key
 from study import is_study_file, load_and_register
 from study.store import REPORT_PUBLISHED, get_study_row, log_event, open_store, study_config
 
@@ -44,37 +46,46 @@ def incomplete_note(wave: WaveStatus) -> str:
     )
 
 
-def register_step(db: str | None, study_ref: str) -> str:
-    """Register the study file (or find the stored study); returns the study's name."""
-    with open_store(db) as store:
+def register_step(db: str | None, study_ref: str, create: bool = True) -> str:
+    """Register the study file (or find the stored study); returns the study's name. Without
+    `create` the store must exist already."""
+    with open_store(db, create=create) as store:
         return load_and_register(store, study_ref).study.name
 
 
 class ArtifactProgress:
-    """Generation progress as a Prefect progress artifact (updated every 5 %), and a table
-    artifact of counts and cost at the end. Used only inside a Prefect run."""
+    """Generation progress as a Prefect progress artifact and a log line (every 5 %: requests
+    done, cost so far at most, time left), and a table artifact of counts and cost at the end.
+    Keys carry the study. Used only inside a Prefect run."""
 
-    def __init__(self) -> None:
+    def __init__(self, study: str) -> None:
+        self.study = study
         self.artifact: Any = None
         self.last = -100.0
+        self.started = time.monotonic()
+        self.cost_usd = 0.0
 
     def plan(self, estimate: Estimate) -> None:
         from prefect.artifacts import create_progress_artifact
 
+        self.started, self.cost_usd = time.monotonic(), estimate.cost_usd
         self.artifact = create_progress_artifact(  # type: ignore[call-arg]
             0.0,
-            key="argument-generation",
+            key=artifact_key("argument-generation", self.study),
             description=f"{estimate.requests} requests, at most ${estimate.cost_usd:.2f}",
             _sync=True,
         )
 
     def advance(self, done: int, total: int) -> None:
+        from prefect import get_run_logger
         from prefect.artifacts import update_progress_artifact
 
         percent = 100.0 * done / max(total, 1)
-        if self.artifact is not None and (percent - self.last >= 5 or done == total):
-            update_progress_artifact(self.artifact, percent, _sync=True)  # type: ignore[call-arg]
-            self.last = percent
+        if self.artifact is None or (percent - self.last < 5 and done != total):
+            return
+        update_progress_artifact(self.artifact, percent, _sync=True)  # type: ignore[call-arg]
+        self.last = percent
+        get_run_logger().info("%s", progress_line(done, total, self.cost_usd, self.started))
 
     def table(self, summary: GenerationSummary) -> None:
         from prefect.artifacts import create_table_artifact
@@ -91,7 +102,23 @@ class ArtifactProgress:
                 "cost_usd": round(summary.cost_usd, 4),
             }
         )
-        create_table_artifact(rows, key="argument-generation-summary")
+        create_table_artifact(rows, key=artifact_key("argument-generation-summary", self.study))
+
+
+def progress_line(done: int, total: int, cost_usd: float, started: float) -> str:
+    """`generation: 120/976 requests (12 %), at most $0.42 of $3.41, about 4 min left`."""
+    elapsed = time.monotonic() - started
+    left = elapsed / done * (total - done) if done else float("nan")
+    eta = "done" if done >= total else (f"about {_duration(left)} left" if done else "starting")
+    share = cost_usd * done / max(total, 1)
+    return (
+        f"generation: {done}/{total} requests ({100 * done / max(total, 1):.0f} %), at most "
+        f"${share:.2f} of ${cost_usd:.2f}, {eta}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def _in_prefect_run() -> bool:
@@ -109,7 +136,7 @@ def generate_step(db: str | None, name: str) -> GenerationSummary:
     artifacts."""
     with open_store(db) as store:
         loaded = load_and_register(store, name)
-        artifacts = ArtifactProgress() if _in_prefect_run() else None
+        artifacts = ArtifactProgress(loaded.study.name) if _in_prefect_run() else None
         options = RunOptions(progress=artifacts) if artifacts else RunOptions()
         summary = generate_all(store, loaded.study, loaded.study_id, options)
         if artifacts is not None and summary.planned:
@@ -121,8 +148,8 @@ def resolve_study_step(db: str | None, study_ref: str) -> str:
     """A study file is registered; a name must be a stored study (imported studies have no
     claim-set file, so nothing else is loaded). Returns the study's name."""
     if is_study_file(study_ref):
-        return register_step(db, study_ref)
-    with open_store(db) as store, store.session() as session:
+        return register_step(db, study_ref, create=False)
+    with open_store(db, create=False) as store, store.session() as session:
         return get_study_row(session, study_ref).name
 
 

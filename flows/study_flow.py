@@ -19,6 +19,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import steps
 from flows.analysis_flow import analyse_study
+from flows.events import publish_wave_closures
 from flows.report_flow import publish_report
 from flows.runners import make_task_runner
 
@@ -50,6 +51,7 @@ def run_study(
         log.info("simulated panel: %d ratings", sum(f.result() for f in futures))
     if simulated or (partial and wave.status == "open"):
         wave = sync_task(db, ref)
+    publish_wave_closures(db, name)  # the report below is inline; served triggers may follow
     incomplete = steps.incomplete_note(wave)
     log.info(
         "fieldwork: wave %d %s, %d of %d arguments have their %d ratings",

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, create_table_artifact
-from prefect.events import emit_event
 
 from fieldwork import (
     WaveStatus,
     close_fieldwork,
     open_fieldwork,
     sync_fieldwork,
-    wave_status,
 )
 from flows.artifacts import artifact_key
+from flows.events import publish_wave_closures
 from study import load_and_register
 from study.store import open_store
 
@@ -61,6 +60,7 @@ def open_wave_flow(study: str, db: str | None = None) -> WaveStatus:
     with open_store(db) as store:
         status = open_fieldwork(store, load_and_register(store, study))
     publish_progress(status)
+    publish_wave_closures(db, status.study)
     return status
 
 
@@ -69,9 +69,7 @@ def sync_fieldwork_flow(study: str, db: str | None = None) -> WaveStatus:
     """Collect answers, release expired reservations, apply the quality rules and close the
     wave when its quota is met."""
     with open_store(db) as store:
-        loaded = load_and_register(store, study)
-        was_open = wave_status(store, loaded).status == "open"
-        status = sync_fieldwork(store, loaded)
+        status = sync_fieldwork(store, load_and_register(store, study))
     logger = get_run_logger()
     logger.info(
         "wave %d %s: %d of %d arguments complete, %d ratings, %d reservations released",
@@ -85,8 +83,8 @@ def sync_fieldwork_flow(study: str, db: str | None = None) -> WaveStatus:
     for problem in status.problems:
         logger.warning("%s", problem)
     publish_progress(status)
-    if was_open and status.status == "closed":
-        _emit_closed(status)
+    for wave in publish_wave_closures(db, status.study):  # closed by this sync, or elsewhere
+        logger.info("published persuasion.wave.closed for wave %d", wave)
     return status
 
 
@@ -96,13 +94,5 @@ def close_wave_flow(study: str, db: str | None = None, force: bool = False) -> W
     with open_store(db) as store:
         status = close_fieldwork(store, load_and_register(store, study), force=force)
     publish_progress(status)
-    _emit_closed(status)
+    publish_wave_closures(db, status.study)
     return status
-
-
-def _emit_closed(status: WaveStatus) -> None:
-    emit_event(
-        event="persuasion.wave.closed",
-        resource={"prefect.resource.id": f"persuasion.study.{status.study}"},
-        payload={"wave": status.wave, "ratings": status.ratings},
-    )

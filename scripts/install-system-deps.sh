@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite uses: headless Chromium with its driver (survey
-# tests) and the PostgreSQL server binaries (store tests). Without root or apt-get (a laptop),
+# tests), the PostgreSQL server binaries (store tests) and pdflatex with booktabs (the LaTeX
+# tables compile in a test). Without root or apt-get (a laptop),
 # it says what is missing and the tests that need it skip with a reason; CI sets
 # PERSUASION_REQUIRE_SYSTEM_DEPS=1 so that a missing package fails the run instead.
 set -euo pipefail
@@ -9,9 +10,10 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v pdflatex >/dev/null 2>&1 || need+=(texlive-latex-recommended)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: chromium, chromedriver and PostgreSQL are present"
+  echo "system packages: chromium, chromedriver, PostgreSQL and pdflatex are present"
   exit 0
 fi
 

@@ -25,6 +25,8 @@ from study.config import (
     study_hash,
 )
 from study.config_recruitment import (
+    MINIMUM_HOURLY,
+    RECOMMENDED_HOURLY,
     Filters,
     filter_payload,
     hourly,
@@ -44,7 +46,9 @@ from study.exclusions import (
 from study.loading import LoadedStudy, is_study_file, load_and_register
 
 __all__ = [
+    "MINIMUM_HOURLY",
     "REASONS",
+    "RECOMMENDED_HOURLY",
     "SCALE_LABELS",
     "AnalysisPlan",
     "Arguments",

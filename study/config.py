@@ -137,10 +137,12 @@ HUMAN_INSTRUCTIONS = (
 
 
 class HumanWriting(_Frozen):
-    """What human writers see on their writing task."""
+    """What human writers see on their writing task; a writer's claim on a task lapses after
+    `claim_minutes` without a submission and the task returns to the pool."""
 
     instructions: str = HUMAN_INSTRUCTIONS
     bonus: str = ""
+    claim_minutes: Annotated[int, Field(ge=5, le=1440)] = 90
 
 
 class Participants(_Frozen):
@@ -170,6 +172,12 @@ class AnalysisPlan(_Frozen):
     smallest_effect: Annotated[float, Field(gt=0)] = 0.2
     bootstrap_resamples: Annotated[int, Field(ge=100, le=1_000_000)] = 10_000
     confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+    # analyses of a real platform's wave while it is open, declared before fieldwork; with 0
+    # the dashboard and `persuasion status` show no per-writer estimates during fieldwork
+    interim_looks: Annotated[int, Field(ge=0, le=20)] = 0
+    # error bars of the writer-means figure: "ci" (claim-resampling bootstrap) or "sem" (mean
+    # +/- 1 SEM over argument means, as the reference study's figure)
+    error_bars: Literal["ci", "sem"] = "ci"
 
 
 class Schedules(_Frozen):

@@ -70,7 +70,12 @@ class Survey(_Frozen):
     The minimum reading time of an argument is max(min_reading_seconds, words * 60 /
     participants.words_per_minute). The completion code is `recruitment.completion_code` (or
     derived, see surveys/platforms/base.py); `completion_url` (may contain `{code}`) is where the
-    last page links to, by default Prolific's completion address on Prolific waves."""
+    last page links to, by default Prolific's completion address on Prolific waves.
+
+    A participant's places are held for `hold_minutes` and renewed while they are active (each
+    page, and a heartbeat from the open page), never past the session's
+    `participants.reservation_minutes`. Sessions that have not answered anything yet may hold
+    at most `idle_share` of a wave's places; a new arrival beyond that frees the oldest."""
 
     title: str = "A short study about opinions"
     consent_text: str = (
@@ -88,3 +93,5 @@ class Survey(_Frozen):
     attention_checks: tuple[AttentionCheck, ...] = DEFAULT_CHECKS
     min_reading_seconds: Annotated[float, Field(ge=0, le=600)] = 0.0
     completion_url: str = ""
+    hold_minutes: Annotated[int, Field(ge=1, le=240)] = 5
+    idle_share: Annotated[float, Field(gt=0, le=1)] = 0.25

@@ -6,23 +6,29 @@ from surveys.assignment import aware, release_expired, release_session
 from surveys.completion import completion_codes, completion_link
 from surveys.hashing import keyed_hash, load_secret, same
 from surveys.pages import FormError
-from surveys.serve import free_port, serve_in_thread
+from surveys.serve import free_port, proxy_options, serve_in_thread
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
-from surveys.writing import ensure_writing_tasks
+from surveys.writing import ensure_writing_tasks, invite_token
+from surveys.writing_review import WrittenText, decide, review_queue
 
 __all__ = [
     "ArgumentRef",
     "FormError",
     "SimulatedParticipant",
+    "WrittenText",
     "aware",
     "completion_codes",
     "completion_link",
+    "decide",
     "ensure_writing_tasks",
     "free_port",
+    "invite_token",
     "keyed_hash",
     "load_secret",
+    "proxy_options",
     "release_expired",
     "release_session",
+    "review_queue",
     "same",
     "serve_in_thread",
     "simulate_panel",

@@ -8,6 +8,13 @@ concurrent arrivals no argument exceeds its target plus the reservations that ma
 
 Reservations are serialised per wave: the wave row is locked (`SELECT … FOR UPDATE` on
 PostgreSQL; SQLite writes start with `BEGIN IMMEDIATE`, see `study.store.engine`).
+
+Nobody can starve a wave by starting sessions and walking away: a reservation is held for a
+short time (`survey.hold_minutes`) and renewed while its participant is active (`renew`); in
+the transaction that reserves, every reservation past its time is released first (no
+`field sync` needed); and sessions that have answered nothing yet hold at most
+`survey.idle_share` of the wave's places (a new arrival beyond that frees the oldest of them).
+On Prolific a wave is one platform study, so the cap is per platform study.
 """
 
 from __future__ import annotations
@@ -20,9 +27,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from study import Study
-from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store, WaveRow, log_event
+from study.store import (
+    ArgumentRow,
+    AssignmentRow,
+    ClaimRow,
+    SessionRow,
+    Store,
+    WaveRow,
+    log_event,
+    reserve_items,
+)
 
 LIVE = ("reserved", "completed")
+MIN_IDLE_CAP = 5  # a small wave still lets a few people read the consent page at once
 
 
 @dataclass(frozen=True)
@@ -92,29 +109,29 @@ def lock_wave(session: Session, wave_id: int) -> WaveRow:
     return wave
 
 
+def hold_until(study: Study, sess: SessionRow, now: datetime) -> datetime:
+    """How long a reservation is held from `now`: the hold, never past the session's end."""
+    until = now + timedelta(minutes=study.survey.hold_minutes)
+    end = aware(sess.expires_at)
+    return min(until, end) if end is not None else until
+
+
 def reserve(
     session: Session, study: Study, wave: WaveRow, sess: SessionRow, now: datetime
 ) -> list[AssignmentRow]:
     """Reserve items for a new session (call with the wave locked, in the session's
-    transaction). Returns the assignments, possibly fewer than k, or none when full."""
+    transaction): expired reservations are released first and the idle cap is applied.
+    Returns the assignments, possibly fewer than k, or none when full."""
+    release_due(session, now, wave.study_id)
+    pool = candidates(session, wave.study_id)
+    k = study.participants.items_per_participant
+    places = -(-len(pool) * wave.target_per_argument // k)  # sessions the wave can serve
+    cap = max(MIN_IDLE_CAP, int(study.survey.idle_share * places))
+    if evict_idle(session, wave.id, sess.id, cap):
+        pool = candidates(session, wave.study_id)
     rng = np.random.default_rng([study.study.seed, wave.number, sess.id])
-    ids = choose_items(
-        candidates(session, wave.study_id),
-        study.participants.items_per_participant,
-        study.participants.control_rate,
-        wave.target_per_argument,
-        rng,
-    )
-    until = now + timedelta(minutes=study.participants.reservation_minutes)
-    rows = [
-        AssignmentRow(
-            session_id=sess.id, argument_id=a, position=i, status="reserved", reserved_until=until
-        )
-        for i, a in enumerate(ids)
-    ]
-    session.add_all(rows)
-    session.flush()
-    return rows
+    ids = choose_items(pool, k, study.participants.control_rate, wave.target_per_argument, rng)
+    return reserve_items(session, sess.id, ids, hold_until(study, sess, now))
 
 
 def release_session(session: Session, sess: SessionRow, status: str) -> int:
@@ -129,11 +146,57 @@ def release_session(session: Session, sess: SessionRow, status: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def release_expired(store: Store, now: datetime | None = None, study_id: int | None = None) -> int:
-    """Release every reservation past its `reserved_until` (of one study, or of all); the
-    sessions they belong to, if still active, become `timed_out` (the same vocabulary as the
-    platforms). Safe to run at any time and again; returns how many assignments it released."""
-    now = aware(now) or datetime.now(UTC)
+def evict_idle(session: Session, wave_id: int, keep: int, cap: int) -> int:
+    """Free the oldest sessions of the wave that hold places without having answered anything,
+    until fewer than `cap` remain (room for one more); returns how many it freed."""
+    holding = select(AssignmentRow.session_id).where(AssignmentRow.status == "reserved")
+    idle = session.scalars(
+        select(SessionRow.id)
+        .where(
+            SessionRow.wave_id == wave_id,
+            SessionRow.status == "active",
+            SessionRow.step == 0,
+            SessionRow.id != keep,
+            SessionRow.id.in_(holding),
+        )
+        .order_by(SessionRow.id)
+    ).all()
+    evicted = list(idle[: max(0, len(idle) - cap + 1)])
+    if evicted:
+        _release(session, [], evicted)
+        log_event(session, None, "sessions.evicted_idle", {"sessions": evicted})
+    return len(evicted)
+
+
+def renew(session: Session, study: Study, sess: SessionRow, now: datetime) -> None:
+    """Extend the session's held places (it is active); call in a transaction that locks it."""
+    session.execute(
+        update(AssignmentRow)
+        .where(AssignmentRow.session_id == sess.id, AssignmentRow.status == "reserved")
+        .values(reserved_until=hold_until(study, sess, now))
+    )
+
+
+def _release(session: Session, assignments: list[int], sessions: list[int]) -> None:
+    """Release the given assignments, and all reserved ones of `sessions`; those sessions, if
+    still active, become `timed_out` (the same vocabulary as the platforms)."""
+    held = AssignmentRow.id.in_(assignments) if assignments else AssignmentRow.id.is_(None)
+    session.execute(
+        update(AssignmentRow)
+        .where(AssignmentRow.status == "reserved")
+        .where(held | AssignmentRow.session_id.in_(sessions))
+        .values(status="released")
+    )
+    session.execute(
+        update(SessionRow)
+        .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
+        .values(status="timed_out")
+    )
+
+
+def release_due(session: Session, now: datetime, study_id: int | None = None) -> int:
+    """Release, inside the caller's transaction, every reservation past its `reserved_until`
+    (of one study, or of all) and time out their sessions; returns how many it released."""
     query = select(AssignmentRow.id, AssignmentRow.session_id).where(
         AssignmentRow.status == "reserved",
         AssignmentRow.reserved_until.is_not(None),
@@ -144,28 +207,22 @@ def release_expired(store: Store, now: datetime | None = None, study_id: int | N
         query = query.join(SessionRow, SessionRow.id == AssignmentRow.session_id).where(
             SessionRow.wave_id.in_(waves)
         )
-    with store.session() as session:
-        rows = session.execute(query).all()
-        if not rows:
-            return 0
-        session.execute(
-            update(AssignmentRow)
-            .where(AssignmentRow.id.in_([r[0] for r in rows]))
-            .values(status="released")
-        )
-        sessions = sorted({r[1] for r in rows})
-        session.execute(
-            update(SessionRow)
-            .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
-            .values(status="timed_out")
-        )
-        log_event(
-            session,
-            study_id,
-            "reservations.released",
-            {"assignments": len(rows), "sessions": sessions},
-        )
+    rows = session.execute(query).all()
+    if not rows:
+        return 0
+    sessions = sorted({r[1] for r in rows})
+    _release(session, [r[0] for r in rows], sessions)
+    log_event(
+        session, study_id, "reservations.released", {"assignments": len(rows), "sessions": sessions}
+    )
     return len(rows)
+
+
+def release_expired(store: Store, now: datetime | None = None, study_id: int | None = None) -> int:
+    """Release every reservation past its `reserved_until` (of one study, or of all), in its
+    own transaction. Safe to run at any time and again; returns how many it released."""
+    with store.session() as session:
+        return release_due(session, aware(now) or datetime.now(UTC), study_id)
 
 
 def return_session(store: Store, session_id: int) -> bool:

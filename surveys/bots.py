@@ -173,6 +173,10 @@ class BotResult:
     latencies: list[float] = field(default_factory=list)
 
 
+class StudyFull(Exception):
+    """The bot's places went to others before it consented, and none are left."""
+
+
 class Bot:
     """One simulated participant on its own HTTP client (its own cookie jar)."""
 
@@ -208,6 +212,13 @@ class Bot:
             return self.result
         if start.status_code != 303:
             raise BotError(f"bot {self.pid}: start returned {start.status_code}")
+        try:
+            return self._walk()
+        except StudyFull:
+            self.result.full = True
+            return self.result
+
+    def _walk(self) -> BotResult:
         for _ in range(MAX_REQUESTS):
             page = parse_page(self.request("GET", "/survey"))
             if page.kind == "done":
@@ -239,6 +250,9 @@ class Bot:
             return  # a retried POST whose first try was saved: go on from the current page
         if response.status_code == 400 and parse_page(response).error == "too_fast":
             return  # the clock said not yet; the next GET shows the remaining time
+        closed = response.status_code == 403 and parse_page(response).error == "closed"
+        if page.kind == "consent" and closed:  # freed before consenting, and now full
+            raise StudyFull(self.pid)
         if response.status_code != 303:
             raise BotError(f"bot {self.pid}: answer on {page.kind} got {response.status_code}")
 
@@ -251,14 +265,18 @@ class Bot:
     def try_bad(self, page: Page) -> None:
         """Submissions that must fail on this page."""
         base = {"step": page.step, "csrf": page.csrf}
+        if page.kind == "argument" and page.wait_ms > 200:  # first: before the clock runs out
+            deadline = time.perf_counter() + page.wait_ms / 1000
+            early = self.request("POST", "/survey", {**base, "focus_losses": "0"})
+            if early.status_code < 400 and time.perf_counter() < deadline:
+                raise BotError(f"bot {self.pid}: argument accepted an answer before its time")
+            self.result.refused += early.status_code >= 400
         bad: list[dict[str, str]] = [{"step": page.step}, {**base, "csrf": "0" * 64}]
         if page.kind in ("before", "after"):
             bad += [{**base, "rating": v} for v in ("8", "0", "4.5", "abc", "-1", "")]
             bad.append({**base, "rating": "4", "before": "1"})
         if page.kind == "after":
             bad.append({**base, "step": str(int(page.step) - 2), "rating": "1"})
-        if page.kind == "argument" and page.wait_ms > 200:
-            bad.append({**base, "focus_losses": "0"})
         if page.kind == "attention":
             bad.append({**base, "choice": "not a choice"})
         for data in bad:

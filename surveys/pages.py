@@ -34,6 +34,14 @@ class FormError(PersuasionError, ValueError):
         self.status = status
 
 
+def ascii_int(raw: str | None, max_digits: int = 12) -> int | None:
+    """A form value as a whole number written in ASCII digits only, else None (`str.isdigit`
+    alone lets through "²" or "٣", which `int()` then refuses or reads unexpectedly)."""
+    if not raw or len(raw) > max_digits or not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Field:
     """One form field: an integer in [low, high], or one of `choices` ('' allowed if optional)."""
@@ -55,13 +63,8 @@ class Field:
                     f"invalid_{self.name}", f"{self.name} must be one of the listed choices."
                 )
             return raw
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-            raise FormError(
-                f"invalid_{self.name}",
-                f"{self.name} must be a whole number from {self.low} to {self.high}.",
-            )
-        value = int(raw)
-        if not self.low <= value <= self.high:
+        value = ascii_int(raw)
+        if value is None or not self.low <= value <= self.high:
             raise FormError(
                 f"invalid_{self.name}",
                 f"{self.name} must be a whole number from {self.low} to {self.high}.",

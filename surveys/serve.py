@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -20,16 +21,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def proxy_options(forwarded_allow_ips: str) -> dict[str, Any]:
+    """uvicorn's proxy settings: trust X-Forwarded-For/-Proto only from the given
+    comma-separated addresses. uvicorn itself trusts 127.0.0.1 by default, which would let any
+    local client pick the address the rate limiter sees; here the default is no one."""
+    trusted = [ip.strip() for ip in forwarded_allow_ips.split(",") if ip.strip()]
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+
+
 @contextmanager
 def serve_in_thread(
-    store: Store, settings: AppSettings, routers: Sequence[APIRouter] = ()
+    store: Store,
+    settings: AppSettings,
+    routers: Sequence[APIRouter] = (),
+    forwarded_allow_ips: str = "",
 ) -> Iterator[str]:
     """Serve the app with uvicorn in a background thread on 127.0.0.1; yields its base URL."""
     import uvicorn
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(store, settings, routers), host="127.0.0.1", port=port, log_level="warning"
+        create_app(store, settings, routers),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        **proxy_options(forwarded_allow_ips),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="survey-server", daemon=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from study import Study
@@ -30,12 +30,19 @@ from study.store import (
     Store,
     StudyRow,
     WaveRow,
+    add_attention_answer,
+    add_before,
+    add_participant,
+    add_session,
+    complete_session,
     current_wave,
     get_study_row,
     log_event,
+    record_after,
+    record_reading,
     study_config,
 )
-from surveys.assignment import aware, lock_wave, reserve
+from surveys.assignment import aware, lock_wave, renew, reserve
 from surveys.completion import completion_codes
 from surveys.hashing import keyed_hash, new_token, token_hash
 from surveys.pages import FormError, Step, check_by_key, sequence_for
@@ -138,24 +145,17 @@ def _new_session(
     now: datetime,
     study: Study,
 ) -> SessionRow:
-    person = ParticipantRow(
-        study_id=wave.study_id,
-        platform=wave.platform,
-        platform_id_hash=id_hash,
-        simulated=wave.platform == "simulated",
+    person = add_participant(
+        session, wave.study_id, wave.platform, id_hash, wave.platform == "simulated"
     )
-    session.add(person)
-    session.flush()
-    sess = SessionRow(
-        participant_id=person.id,
-        wave_id=wave.id,
-        token_hash=token_hash(token),
-        platform_session=platform_session[:200],
+    return add_session(
+        session,
+        person.id,
+        wave.id,
+        token_hash(token),
+        platform_session=platform_session,
         expires_at=now + timedelta(minutes=study.participants.reservation_minutes),
     )
-    session.add(sess)
-    session.flush()
-    return sess
 
 
 def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = None) -> View:
@@ -256,6 +256,8 @@ def submit(
         sess = session.get(SessionRow, view.session_id, with_for_update=True)
         if sess is None:
             raise FormError("no_session", "Your session no longer exists.", 403)
+        if sess.status == "timed_out" and sess.step == 0 == posted_step:
+            _revive(session, view.study, sess, now)
         _check_open(sess, now)
         if posted_step != sess.step:
             raise FormError(
@@ -266,8 +268,41 @@ def submit(
             )
         step = view.steps[sess.step]
         _apply(session, sess, view, step, values, now)
-        sess.step += 1  # the reservation is not extended: its time runs from the start
+        sess.step += 1
+        renew(session, view.study, sess, now)
         return sess.step
+
+
+def _revive(session: Session, study: Study, sess: SessionRow, now: datetime) -> None:
+    """A session freed before its first answer (its places went to newer arrivals, or its
+    hold ran out) gets places again when its participant does answer, while any are free."""
+    if (aware(sess.expires_at) or now) < now:
+        return
+    wave = lock_wave(session, sess.wave_id)
+    if wave.status != "open":
+        raise SurveyClosed("This study has closed; thank you for your interest.")
+    session.execute(
+        delete(AssignmentRow).where(
+            AssignmentRow.session_id == sess.id, AssignmentRow.status == "released"
+        )
+    )
+    sess.status = "active"
+    session.flush()
+    if not reserve(session, study, wave, sess, now):
+        raise SurveyClosed("All places in this study are taken; thank you for your interest.")
+    log_event(session, wave.study_id, "session.revived", {"session": sess.id})
+
+
+def touch(store: Store, view: View, now: datetime | None = None) -> bool:
+    """The page's heartbeat: renew an active session's held places; False when it is not
+    active any more (timed out, returned, finished)."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        sess = session.get(SessionRow, view.session_id, with_for_update=True)
+        if sess is None or sess.status != "active" or (aware(sess.expires_at) or now) < now:
+            return False
+        renew(session, view.study, sess, now)
+        return True
 
 
 def _check_open(sess: SessionRow, now: datetime) -> None:
@@ -296,11 +331,9 @@ def _apply(
         if person is not None:
             person.demographics = {k: v for k, v in values.items() if v}
     elif step.kind == "debrief":
-        sess.status = "completed"
-        sess.completed_at = now
         completed, failed_attention = completion_codes(view.study)
         excluded = sess.exclusion == FAILED_ATTENTION
-        sess.completion_code = failed_attention if excluded else completed
+        complete_session(sess, now, failed_attention if excluded else completed)
         log_event(session, None, "session.completed", {"session": sess.id})
     elif step.kind == "done":
         raise FormError("finished", "You have finished this study; thank you.", 409)
@@ -314,9 +347,7 @@ def _apply_item(
     if step.kind == "before":
         if rating is not None:
             raise FormError("locked", "Your first answer to this claim is saved and locked.", 409)
-        session.add(
-            RatingRow(assignment_id=item.assignment_id, before=values["rating"], before_at=now)
-        )
+        add_before(session, item.assignment_id, values["rating"], now)
         return
     if rating is None:
         raise FormError("no_rating", "Please answer the question before the argument.", 409)
@@ -330,15 +361,11 @@ def _apply_item(
                 f"Please take the time to read the argument; Continue works in about {seconds} s.",
                 400,
             )
-        rating.reading_ms = int(elapsed)  # measured by the server: cannot be forged
-        rating.focus_losses = int(values["focus_losses"] or 0)
-        rating.pastes = int(values["pastes"] or 0)
+        # the reading time is measured by the server: it cannot be forged
+        focus, pastes = int(values["focus_losses"] or 0), int(values["pastes"] or 0)
+        record_reading(rating, int(elapsed), focus, pastes)
         return
-    rating.after = values["rating"]
-    rating.after_at = now
-    assignment = session.get(AssignmentRow, item.assignment_id)
-    if assignment is not None:
-        assignment.status = "completed"
+    record_after(session, rating, values["rating"], now)
 
 
 def _apply_attention(
@@ -346,10 +373,7 @@ def _apply_attention(
 ) -> None:
     check = check_by_key(study, step.check)
     passed = choice == check.answer
-    session.add(
-        AttentionAnswerRow(session_id=sess.id, check_key=check.key, answer=choice, passed=passed)
-    )
-    session.flush()
+    add_attention_answer(session, sess.id, check.key, choice, passed)
     failed = session.scalar(
         select(func.count())
         .select_from(AttentionAnswerRow)

@@ -1,14 +1,21 @@
 """Human writing tasks: one task per (opinion claim, human writer, slot), taken by one writer,
 answered with a text whose length the server checks; the text becomes that writer's argument
-under the same request key the generation plan uses, so it is never generated twice."""
+under the same request key the generation plan uses, so it is never generated twice.
+
+A writer's claim on a task lapses after `human_writing.claim_minutes` without a submission
+and the task returns to the pool. Submitted text is normalised (NFC; control characters and
+bidirectional overrides removed) and stored as `pending_review`: participants are assigned
+only approved (`ok`) arguments, so no one reads a writer's text before the researcher does
+(`review_queue`, `decide`)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from arguments import HUMAN_STRATEGY, create_writing_tasks, request_key
@@ -20,15 +27,19 @@ from study.store import (
     Store,
     StudyRow,
     WritingTaskRow,
+    add_participant,
     get_study_row,
     log_event,
     study_config,
 )
-from surveys.hashing import keyed_hash
+from surveys.hashing import keyed_hash, same
 from surveys.pages import FormError
 
 MAX_CHARS = 20_000
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0/C1 controls except tab and newline, and the bidirectional embeddings, overrides, isolates
+# and marks (U+202E would make "evil" render as "live").
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+PENDING = "pending_review"
 
 
 @dataclass(frozen=True)
@@ -52,22 +63,26 @@ def ensure_writing_tasks(store: Store, study_name: str) -> int:
     return create_writing_tasks(store, study, study_id)
 
 
-def take_task(store: Store, study_name: str, platform_id: str, key: bytes) -> int:
-    """The writer's task: the one they hold, else the first open one (locked while taken)."""
+def take_task(
+    store: Store, study_name: str, platform_id: str, key: bytes, now: datetime | None = None
+) -> int:
+    """The writer's task: the one they hold, else the first open one (locked while taken).
+    Claims older than the study's `claim_minutes` go back to the pool first."""
+    now = now or datetime.now(UTC)
     with store.session() as session:
         row = get_study_row(session, study_name)
-        id_hash = keyed_hash(key, platform_id)
-        person = session.scalar(
-            select(ParticipantRow).where(
-                ParticipantRow.study_id == row.id,
-                ParticipantRow.platform == "writer",
-                ParticipantRow.platform_id_hash == id_hash,
+        study = study_config(row)
+        lapsed = now - timedelta(minutes=study.human_writing.claim_minutes)
+        session.execute(
+            update(WritingTaskRow)
+            .where(
+                WritingTaskRow.study_id == row.id,
+                WritingTaskRow.status == "assigned",
+                WritingTaskRow.claimed_at < lapsed,
             )
+            .values(status="open", participant_id=None, claimed_at=None)
         )
-        if person is None:
-            person = ParticipantRow(study_id=row.id, platform="writer", platform_id_hash=id_hash)
-            session.add(person)
-            session.flush()
+        person = _writer(session, row.id, keyed_hash(key, platform_id))
         held = session.scalar(
             select(WritingTaskRow.id).where(WritingTaskRow.participant_id == person.id)
         )
@@ -86,7 +101,54 @@ def take_task(store: Store, study_name: str, platform_id: str, key: bytes) -> in
             )
         task.status = "assigned"
         task.participant_id = person.id
+        task.claimed_at = now
         return task.id
+
+
+def _writer(session: Session, study_id: int, id_hash: str) -> ParticipantRow:
+    person = session.scalar(
+        select(ParticipantRow).where(
+            ParticipantRow.study_id == study_id,
+            ParticipantRow.platform == "writer",
+            ParticipantRow.platform_id_hash == id_hash,
+        )
+    )
+    if person is None:
+        person = add_participant(session, study_id, "writer", id_hash)
+    return person
+
+
+def invite_token(key: bytes, study_name: str, number: int) -> str:
+    """The writer invitation `number` of a study: `N.SIGNATURE`, checked by `invited`."""
+    return f"{number}.{keyed_hash(key, f'{study_name}:{number}', 'writer-invite')[:24]}"
+
+
+def invited(key: bytes, study_name: str, token: str) -> str:
+    """The writer id behind an invitation token, or '' when the token is not one of ours."""
+    number, _, _ = token.partition(".")
+    if not (number.isascii() and number.isdigit() and len(number) < 7):
+        return ""
+    expected = invite_token(key, study_name, int(number))
+    return f"invite:{int(number)}" if same(token, expected) else ""
+
+
+def writer_identity(store: Store, study_name: str, key: bytes, token: str, platform_id: str) -> str:
+    """Who may start a writing task: the holder of an invitation token from the researcher's
+    list (`persuasion survey invites`), or on a Prolific study a Prolific participant id."""
+    if token:
+        writer = invited(key, study_name, token)
+        if writer:
+            return writer
+        raise FormError("invalid_invite", "This invitation link is not valid; ask for a new one.")
+    with store.session() as session:
+        platform = study_config(get_study_row(session, study_name)).recruitment.platform
+    if platform == "prolific" and platform_id:
+        return f"prolific:{platform_id}"
+    raise FormError(
+        "invite_needed",
+        "Writing tasks open only from an invitation link (or from Prolific on Prolific studies).",
+        403,
+    )
 
 
 def load_task(store: Store, task_id: int) -> Task:
@@ -115,9 +177,17 @@ def _study(session: Session, study_id: int) -> Study:
     return study_config(row)
 
 
+def normalise(raw: str) -> str:
+    """Writer text as stored: Unicode NFC, newlines as LF, control characters and bidirectional
+    embeddings/overrides/isolates/marks removed, outer whitespace stripped."""
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    return CONTROL.sub("", text).strip()
+
+
 def clean_text(raw: str, task: Task) -> str:
-    """The submitted text, checked: printable, within the word range."""
-    text = CONTROL.sub("", raw.replace("\r\n", "\n")).strip()
+    """The submitted text, normalised (NFC, no control or bidirectional-override characters)
+    and checked: within the length and word range."""
+    text = normalise(raw)
     if len(text) > MAX_CHARS:
         raise FormError("too_long", f"Please keep the text under {MAX_CHARS} characters.")
     words = len(text.split())
@@ -130,8 +200,11 @@ def clean_text(raw: str, task: Task) -> str:
     return text
 
 
-def submit_text(store: Store, task_id: int, text: str, pastes: int) -> None:
-    """Store the text as the writer's argument (once; a task takes one text)."""
+def submit_text(
+    store: Store, task_id: int, text: str, pastes: int, now: datetime | None = None
+) -> None:
+    """Store the text as the writer's argument, pending review (once; a task takes one text)."""
+    now = now or datetime.now(UTC)
     with store.session() as session:
         task = session.get(WritingTaskRow, task_id, with_for_update=True)
         if task is None or task.status != "assigned":
@@ -152,14 +225,22 @@ def submit_text(store: Store, task_id: int, text: str, pastes: int) -> None:
             strategy=HUMAN_STRATEGY,
             replicate=task.slot,
             direction=1,
-            text=text,
+            text=normalise(text),
             stop_reason="human",
-            quality={"pastes": pastes},
+            status=PENDING,
+            quality={"pastes": pastes, "seconds": _seconds(task.claimed_at, now)},
         )
         session.add(argument)
         session.flush()
         task.status = "submitted"
         task.argument_id = argument.id
         task.paste_count = pastes
-        task.submitted_at = datetime.now(UTC)
+        task.submitted_at = now
         log_event(session, task.study_id, "writing.submitted", {"task": task.id})
+
+
+def _seconds(claimed: datetime | None, now: datetime) -> int | None:
+    if claimed is None:
+        return None
+    start = claimed if claimed.tzinfo else claimed.replace(tzinfo=UTC)
+    return max(0, int((now - start).total_seconds()))

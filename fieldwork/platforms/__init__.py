@@ -8,6 +8,7 @@ from fieldwork.platforms.base import (
     RecruitmentPlatform,
     Submission,
     SubmissionStatus,
+    UncertainOutcome,
     get_platform,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "RecruitmentPlatform",
     "Submission",
     "SubmissionStatus",
+    "UncertainOutcome",
     "get_platform",
 ]

@@ -43,6 +43,11 @@ class PlatformError(PersuasionError):
     """The recruitment platform refused a request or could not be reached."""
 
 
+class UncertainOutcome(PlatformError):
+    """A request that is not safe to repeat failed in a way that leaves its outcome unknown
+    (a 5xx answer or a lost connection): the platform may or may not have acted on it."""
+
+
 @dataclass(frozen=True)
 class Submission:
     """One participant's submission on the platform. `id` is the platform's session id (what

@@ -33,6 +33,7 @@ from fieldwork.platforms.base import (
     RecruitmentPlatform,
     StudyState,
     Submission,
+    UncertainOutcome,
 )
 from fieldwork.platforms.prolific_convert import (
     STOPPABLE,
@@ -58,11 +59,6 @@ DEFAULT_URL = "https://api.prolific.com"
 URL_ENV = "PROLIFIC_API_URL"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_PAGES = 1000
-
-
-class UncertainOutcome(PlatformError):
-    """A request that is not safe to repeat failed in a way that leaves its outcome unknown
-    (a 5xx answer or a lost connection): Prolific may or may not have acted on it."""
 
 
 class ProlificClient:

@@ -16,14 +16,13 @@ from study.config import parse_study, study_hash
 from study.importers.anthropic_format import MODELS
 from study.store import (
     ArgumentRow,
-    AssignmentRow,
     ClaimRow,
-    ParticipantRow,
-    RatingRow,
-    SessionRow,
+    RatedItem,
+    Respondent,
     Store,
     StudyRow,
     WaveRow,
+    write_respondents,
 )
 from study.store.repo import log_event
 
@@ -198,37 +197,15 @@ def _ratings(
     rows: pd.DataFrame,
     argument_ids: dict[str, int],
 ) -> int:
-    sessions: dict[str, SessionRow] = {}
-    for worker in dict.fromkeys(rows["worker_id"]):
-        digest = hashlib.sha256(f"{PLATFORM}:{worker}".encode()).hexdigest()
-        participant = ParticipantRow(
-            study_id=study_id, platform=PLATFORM, platform_id_hash=digest, simulated=False
-        )
-        session.add(participant)
-        session.flush()
-        token = hashlib.sha256(f"{name}:{digest}".encode()).hexdigest()
-        sessions[worker] = SessionRow(
-            participant_id=participant.id, wave_id=wave_id, token_hash=token, status="completed"
-        )
-    session.add_all(sessions.values())
-    session.flush()
-    positions: dict[str, int] = {}
-    assignments = []
+    items: dict[str, list[RatedItem]] = {}
     for r in rows.itertuples():
-        pos = positions.get(r.worker_id, 0)
-        positions[r.worker_id] = pos + 1
-        assignments.append(
-            AssignmentRow(
-                session_id=sessions[r.worker_id].id,
-                argument_id=argument_ids[r.argument_key],
-                position=pos,
-                status="completed",
-            )
-        )
-    session.add_all(assignments)
-    session.flush()
-    session.add_all(
-        RatingRow(assignment_id=a.id, before=int(r.before), after=int(r.after))
-        for a, r in zip(assignments, rows.itertuples(), strict=True)
-    )
-    return len(sessions)
+        mine = items.setdefault(str(r.worker_id), [])
+        item = RatedItem(argument_ids[r.argument_key], len(mine), int(r.before), int(r.after))
+        mine.append(item)
+    respondents = []
+    for worker, rated in items.items():
+        digest = hashlib.sha256(f"{PLATFORM}:{worker}".encode()).hexdigest()
+        token = hashlib.sha256(f"{name}:{digest}".encode()).hexdigest()
+        respondents.append(Respondent(PLATFORM, digest, token, tuple(rated)))
+    write_respondents(session, study_id, wave_id, respondents)
+    return len(respondents)

@@ -1,6 +1,14 @@
 """The study store: schema (SQLAlchemy 2), Alembic migrations and repository functions."""
 
-from study.store.engine import DEFAULT_DB, ENV_VAR, Store, StoreError, open_store, resolve_url
+from study.store.engine import (
+    DEFAULT_DB,
+    ENV_VAR,
+    Store,
+    StoreError,
+    open_store,
+    probe_store,
+    resolve_url,
+)
 from study.store.models import (
     ArgumentRow,
     AssignmentRow,
@@ -36,6 +44,19 @@ from study.store.repo import (
     request_keys,
     study_config,
 )
+from study.store.responses import (
+    RatedItem,
+    Respondent,
+    add_attention_answer,
+    add_before,
+    add_participant,
+    add_session,
+    complete_session,
+    record_after,
+    record_reading,
+    reserve_items,
+    write_respondents,
+)
 
 __all__ = [
     "DEFAULT_DB",
@@ -52,16 +73,23 @@ __all__ = [
     "GenerationRequestRow",
     "NotFoundError",
     "ParticipantRow",
+    "RatedItem",
     "RatingRow",
+    "Respondent",
     "SessionRow",
     "Store",
     "StoreError",
     "StudyRow",
     "WaveRow",
     "WritingTaskRow",
+    "add_attention_answer",
+    "add_before",
+    "add_participant",
+    "add_session",
     "arguments_of",
     "claims_of",
     "close_wave",
+    "complete_session",
     "count_arguments",
     "current_wave",
     "events_of",
@@ -70,9 +98,14 @@ __all__ = [
     "log_event",
     "open_store",
     "open_wave",
+    "probe_store",
+    "record_after",
+    "record_reading",
     "register_study",
     "request_keys",
+    "reserve_items",
     "resolve_url",
     "study_config",
     "utcnow",
+    "write_respondents",
 ]

@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from study.store.engine import Store, StoreError
+from study.store.engine import Store, StoreError, reason
 
 
 def alembic_config(store: Store) -> Config:
@@ -35,6 +35,6 @@ def upgrade(store: Store, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     except OperationalError as exc:
         raise StoreError(
-            f"cannot open the store at {store.display_url}: {exc.orig}; check "
+            f"cannot open the store at {store.display_url}: {reason(exc)}; check "
             "the URL (--db or PERSUASION_DB) and that the server is running"
         ) from None

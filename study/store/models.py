@@ -122,6 +122,7 @@ class WritingTaskRow(Base):
     words_max: Mapped[int] = mapped_column(Integer, default=0)
     bonus: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 

@@ -25,7 +25,7 @@ from surveys.app.security import (
 )
 from surveys.completion import completion_link
 from surveys.hashing import new_token
-from surveys.pages import FormError, check_by_key, validate
+from surveys.pages import FormError, ascii_int, check_by_key, validate
 
 router = APIRouter()
 PLATFORM_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
@@ -40,8 +40,11 @@ async def start(request: Request, study: str) -> Response:
     params = request.query_params
     raw = next((params[p] for p in ID_PARAMS if params.get(p)), "")
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    if not raw and cookie and await run_in_threadpool(_has_session, request, cookie, study):
-        return RedirectResponse("/survey", 303)
+    earlier = ""
+    if not raw and cookie:
+        earlier = await run_in_threadpool(_session_status, request, cookie, study)
+        if earlier in ("active", "completed"):
+            return RedirectResponse("/survey", 303)
     if raw and not PLATFORM_ID.match(raw):
         raise FormError(
             "invalid_participant_id",
@@ -60,18 +63,20 @@ async def start(request: Request, study: str) -> Response:
         None,
         not raw,
     )
-    response = RedirectResponse("/survey", 303)
+    target = "/survey?again=1" if earlier in ("timed_out", "returned") else "/survey"
+    response = RedirectResponse(target, 303)
     set_cookie(response, SESSION_COOKIE, started.token, app.state.settings.secure_cookies)
     return response
 
 
-def _has_session(request: Request, cookie: str, study: str) -> bool:
-    """Whether the cookie is a live session of this study (an anonymous visitor resumes it)."""
+def _session_status(request: Request, cookie: str, study: str) -> str:
+    """The status of the cookie's session if it belongs to this study, else ''. An anonymous
+    visitor resumes a live session; one whose session timed out or was returned starts anew."""
     try:
         view = sessions.load_view(request.app.state.store, cookie, request.app.state.studies)
     except FormError:
-        return False
-    return view.study.name == study
+        return ""
+    return view.status if view.study.name == study else ""
 
 
 def _view(request: Request) -> tuple[str, sessions.View]:
@@ -88,16 +93,21 @@ def _view(request: Request) -> tuple[str, sessions.View]:
 @router.get("/survey", response_class=HTMLResponse)
 async def show(request: Request) -> Response:
     token, view = await run_in_threadpool(_view, request)
-    if view.status in ("timed_out", "returned"):
+    if view.status in ("timed_out", "returned") and view.step_index > 0:
         raise FormError(
-            view.status, "Your session timed out, so its places were given to others.", 410
+            view.status,
+            "Your session timed out, so its places were given to others. If you came from a "
+            "link without a participant id, open it again to start a new session.",
+            410,
         )
-    step = view.step
+    step = view.step  # a session freed before its first answer may still consent (revived)
     shown = view.shown_at
     if step.kind == "argument" and shown is None:
         shown = await run_in_threadpool(sessions.mark_shown, request.app.state.store, view)
     context = _context(view, shown)
     context["csrf"] = csrf_token(request.app.state.settings.key, token)
+    if request.query_params.get("again") and step.kind == "consent":
+        context["notice"] = "Your earlier session timed out, so this is a new one."
     return request.app.state.templates.TemplateResponse(request, f"{step.kind}.html", context)
 
 
@@ -138,15 +148,24 @@ async def read_form(request: Request) -> dict[str, str]:
     return out
 
 
+@router.post("/survey/heartbeat")
+async def heartbeat(request: Request) -> Response:
+    """Sent by the open page every minute while it is visible: keeps the places held."""
+    token, view = await run_in_threadpool(_view, request)
+    form = await read_form(request)
+    check_csrf(request.app.state.settings.key, token, form.get("csrf"))
+    alive = await run_in_threadpool(sessions.touch, request.app.state.store, view)
+    return Response(status_code=204 if alive else 410)
+
+
 @router.post("/survey")
 async def answer(request: Request) -> Response:
     token, view = await run_in_threadpool(_view, request)
     form = await read_form(request)
     check_csrf(request.app.state.settings.key, token, form.get("csrf"))
-    step_raw = form.get("step", "")
-    if not step_raw.isdigit() or len(step_raw) > 6:
+    posted = ascii_int(form.get("step"), 6)
+    if posted is None:
         raise FormError("invalid_step", "The form is missing its page number; reload the page.")
-    posted = int(step_raw)
     step = view.steps[min(posted, len(view.steps) - 1)]
     values = validate(step, view.study, form)
     await run_in_threadpool(sessions.submit, request.app.state.store, view, posted, values)

@@ -16,13 +16,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from surveys.hashing import same
-from surveys.pages import FormError
+from surveys.pages import FormError, ascii_int
 
 SESSION_COOKIE = "ps_session"
 WRITER_COOKIE = "ps_writer"
 CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = {
     "Content-Security-Policy": CSP,
@@ -100,8 +100,8 @@ async def security_headers(
 ) -> Response:
     """Refuse oversized or unannounced-length posts; add the security headers to every answer."""
     if request.method == "POST":
-        length = request.headers.get("content-length", "")
-        if not length.isdigit() or int(length) > MAX_BODY:
+        length = ascii_int(request.headers.get("content-length"), 9)
+        if length is None or length > MAX_BODY:
             return error_response(
                 request,
                 request.app.state.templates,

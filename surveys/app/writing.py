@@ -1,4 +1,4 @@
-"""Writing-task routes for human writers: /write/start/{study}?pid=… then /write.
+"""Writing-task routes for human writers: /write/start/{study}?token=… then /write.
 
 The writer's cookie is the task id signed with the app's key (a forged or altered cookie is
 refused); the CSRF token is bound to that cookie like the participants' one."""
@@ -13,7 +13,7 @@ from surveys import writing
 from surveys.app.participant import PLATFORM_ID, read_form
 from surveys.app.security import WRITER_COOKIE, check_csrf, client_key, csrf_token, set_cookie
 from surveys.hashing import keyed_hash, same
-from surveys.pages import FormError
+from surveys.pages import FormError, ascii_int
 
 router = APIRouter(prefix="/write")
 
@@ -24,25 +24,30 @@ def _sign(key: bytes, task_id: int) -> str:
 
 def _task_id(request: Request) -> tuple[str, int]:
     cookie = request.cookies.get(WRITER_COOKIE, "")
-    raw_id, _, _ = cookie.partition(".")
+    task_id = ascii_int(cookie.partition(".")[0], 18)
     key = request.app.state.settings.key
-    if not raw_id.isdigit() or not same(cookie, _sign(key, int(raw_id))):
+    if task_id is None or not same(cookie, _sign(key, task_id)):
         raise FormError(
             "no_session", "Please open the writing task from the link you were given.", 403
         )
-    return cookie, int(raw_id)
+    return cookie, task_id
 
 
 @router.get("/start/{study}")
-async def start(request: Request, study: str, pid: str = "") -> Response:
-    if not PLATFORM_ID.match(pid):
-        raise FormError("invalid_participant_id", "This link needs a valid writer id (?pid=…).")
+async def start(request: Request, study: str) -> Response:
+    """Enter a writing task from an invitation link (?token=…) or, on a Prolific study, from
+    Prolific (?PROLIFIC_PID=…); a bare ?pid=… is refused."""
+    params = request.query_params
+    token, pid = params.get("token", ""), params.get("PROLIFIC_PID", "")
+    if len(token) > 40 or (pid and not PLATFORM_ID.match(pid)):
+        raise FormError("invalid_participant_id", "This link is not valid; ask for a new one.")
     if not request.app.state.limiter.allow(client_key(request)):
         raise FormError("rate_limited", "Too many new sessions from here; wait a minute.", 429)
-    settings = request.app.state.settings
-    task_id = await run_in_threadpool(
-        writing.take_task, request.app.state.store, study, pid, settings.key
+    settings, store = request.app.state.settings, request.app.state.store
+    writer = await run_in_threadpool(
+        writing.writer_identity, store, study, settings.key, token, pid
     )
+    task_id = await run_in_threadpool(writing.take_task, store, study, writer, settings.key)
     response = RedirectResponse("/write", 303)
     set_cookie(response, WRITER_COOKIE, _sign(settings.key, task_id), settings.secure_cookies)
     return response
@@ -76,11 +81,11 @@ async def submit(request: Request) -> Response:
     unknown = sorted(set(form) - {"csrf", "text", "pastes"})
     if unknown:
         raise FormError("unexpected_field", f"Unexpected field(s): {', '.join(unknown)}.")
-    pastes = form.get("pastes", "0")
-    if not pastes.isascii() or not pastes.isdigit() or len(pastes) > 8:
+    pastes = ascii_int(form.get("pastes", "0"), 8)
+    if pastes is None:
         raise FormError("invalid_pastes", "pastes must be a whole number.")
     store = request.app.state.store
     task = await run_in_threadpool(writing.load_task, store, task_id)
     text = writing.clean_text(form.get("text", ""), task)
-    await run_in_threadpool(writing.submit_text, store, task_id, text, int(pastes))
+    await run_in_threadpool(writing.submit_text, store, task_id, text, pastes)
     return RedirectResponse("/write", 303)

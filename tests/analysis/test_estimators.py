@@ -81,6 +81,28 @@ def test_pairwise_tests_are_welch_with_bh(data: pd.DataFrame) -> None:
     np.testing.assert_allclose(out["p_fdr"], multipletests(out["p_val"], method="fdr_bh")[1])
 
 
+def test_pairwise_tests_keep_our_columns_and_give_hedges_g(data: pd.DataFrame) -> None:
+    out = pairwise_tests(data)
+    assert list(out.columns) == [
+        "writer_a",
+        "writer_b",
+        "mean_diff",
+        "t",
+        "df",
+        "p_val",
+        "p_fdr",
+        "hedges_g",
+    ]
+    args = data.groupby(["writer", "argument"])["persuasion"].mean()
+    a, b = args.loc["human"].to_numpy(float), args.loc["compact-1"].to_numpy(float)
+    pair = out[(out["writer_a"] == "compact-1") & (out["writer_b"] == "human")].iloc[0]
+    n1, n2 = len(b), len(a)
+    pooled = np.sqrt(((n1 - 1) * b.var(ddof=1) + (n2 - 1) * a.var(ddof=1)) / (n1 + n2 - 2))
+    hedges = (b.mean() - a.mean()) / pooled * (1 - 3 / (4 * (n1 + n2) - 9))
+    assert pair["hedges_g"] == pytest.approx(hedges)
+    assert pair["mean_diff"] == pytest.approx(b.mean() - a.mean())
+
+
 def test_scaling_slope_recovers_an_exact_trend() -> None:
     data = synthetic_ratings(n_claims=8, raters=2, seed=3)
     data["persuasion"] = data["persuasion"].astype(float)

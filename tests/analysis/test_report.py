@@ -81,7 +81,7 @@ def test_figures_in_three_formats_and_latex_tables(report_dir: Path) -> None:
         for fmt in ("png", "pdf", "svg"):
             assert (report_dir / "figures" / f"{stem}.{fmt}").stat().st_size > 1000
     tex = (report_dir / "tables" / "contrasts.tex").read_text()
-    assert "\\toprule" in tex and "p\\_holm" in tex
+    assert "\\toprule" in tex and "$p_{\\mathrm{Holm}}$" in tex
 
 
 def test_markdown_summary_matches_estimates(report_dir: Path) -> None:

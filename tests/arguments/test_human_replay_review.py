@@ -143,6 +143,7 @@ def test_replay_row_missing_is_reported_and_not_stored(tmp_path: Path) -> None:
 
 
 def test_show_unknown_argument_names_the_fix(tmp_path: Path) -> None:
+    open_store(str(tmp_path / "e.db")).dispose()  # an empty store (show never creates one)
     result = runner.invoke(app, ["arguments", "show", "99", "--db", str(tmp_path / "e.db")])
     assert result.output.strip() == (
         "Error: no argument '99'; pass an id or request key from `persuasion arguments list`"

@@ -6,6 +6,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from flows import steps
+from study.store import open_store
 from tests.flows.small_study import write_study
 
 runner = CliRunner()
@@ -33,6 +34,7 @@ def test_status_shows_writers_waves_cost_and_next_runs(
 
 
 def test_status_of_unknown_study_is_one_error_line(sqlite_url: str) -> None:
+    open_store(sqlite_url).dispose()  # an empty store (status never creates one)
     result = runner.invoke(app, ["status", "nope", "--db", sqlite_url])
     assert result.exit_code == 1
     assert result.output.startswith("Error: no study named 'nope' in the store")

@@ -48,6 +48,16 @@ def test_every_overrides_crons_and_no_round_without_its_cron(tmp_path: Path) -> 
     assert deps["sync-fieldwork"].schedules[0].schedule.interval.total_seconds() == 3
 
 
+def test_every_deployment_runs_one_at_a_time_and_every_means_every(tmp_path: Path) -> None:
+    write_study(tmp_path, schedules=SCHEDULES)
+    deps = by_flow(folder_deployments(tmp_path, None, every=7))
+    assert set(deps) == {"sync-fieldwork", "report-study", "run-study"}
+    for flow_name, deployment in deps.items():
+        assert deployment.schedules[0].schedule.interval.total_seconds() == 7, flow_name
+        assert deployment.concurrency_limit == 1, flow_name
+        assert deployment.concurrency_options.collision_strategy == "CANCEL_NEW", flow_name
+
+
 def test_bad_study_file_in_folder_is_named(tmp_path: Path) -> None:
     write_study(tmp_path)
     (tmp_path / "broken.toml").write_text("[study]\n")

@@ -38,3 +38,15 @@ def test_archive_keeps_every_report_newest_first(tmp_path: Path) -> None:
     assert (tmp_path / "history" / history[0].stamp / "figures" / "f.png").exists()
     index = (tmp_path / "index.html").read_text()
     assert index.index("20260102T000000Z") < index.index("20260101T000000Z")
+
+
+def test_an_unchanged_report_is_not_archived_again(tmp_path: Path) -> None:
+    from flows.history import archive_report, unchanged_since_last
+
+    (tmp_path / "report.html").write_text("<p>r</p>")
+    (tmp_path / "estimates.csv").write_text("writer,n\nhuman,3\n")
+    assert unchanged_since_last(tmp_path) is None  # nothing archived yet
+    first = archive_report(tmp_path, "20260101T000000000000Z")
+    assert unchanged_since_last(tmp_path) == first
+    (tmp_path / "estimates.csv").write_text("writer,n\nhuman,4\n")
+    assert unchanged_since_last(tmp_path) is None

@@ -141,9 +141,29 @@ def test_run_ends_with_what_is_incomplete_and_exit_code_1(
         wave = wave_status(store, load_and_register(store, ref))
     outcome = steps.StudyOutcome(None, wave, steps.incomplete_note(wave))
     with pytest.raises(typer.Exit) as exit_:
-        _print_outcome(outcome)
+        _print_outcome(outcome, ref)
     assert exit_.value.exit_code == 1
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "Error: wave 1 of study 'small' is open: 0 of 38 arguments have their 2 ratings; "
         "not analysed. Run it again to top it up, or pass --partial to analyse what is there"
     )
+
+
+def test_a_real_platform_run_ends_with_the_participant_url_and_what_next(
+    tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import _print_outcome
+
+    path = write_study(tmp_path)
+    link = '[recruitment]\nplatform = "link"\nsurvey_url = "https://s.example/start/small"\n\n'
+    path.write_text(path.read_text().replace("[analysis]", link + "[analysis]"))
+    ref = str(path)
+    wave = steps.WaveStatus("small", 1, "open", "link", 2, 38, 0, 0)
+    _print_outcome(steps.StudyOutcome(None, wave, steps.incomplete_note(wave)), ref)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines == [
+        "Wave 1 is open on link: 0 of 38 arguments have their 2 ratings.",
+        "Participants start at: https://s.example/start/small",
+        f"Next: `persuasion serve {tmp_path}` syncs it and writes the report on schedule (or "
+        f"`persuasion field sync {ref}` by hand); `persuasion status small` shows progress.",
+    ]

@@ -80,3 +80,14 @@ def test_a_shard_keeps_its_topics_while_others_finish() -> None:
 def test_shard_outside_range_is_refused() -> None:
     with pytest.raises(ValueError, match=r"shard 3 is outside 0\.\.2"):
         shard_of([], 3, 3, [])
+
+
+def test_generation_progress_line_counts_cost_and_time_left() -> None:
+    import time
+
+    started = time.monotonic() - 30  # 30 s for the first 100 of 400 requests
+    line = steps.progress_line(100, 400, 2.0, started)
+    assert line.startswith("generation: 100/400 requests (25 %), at most $0.50 of $2.00, about ")
+    assert line.endswith(" s left") or line.endswith(" min left")
+    assert steps.progress_line(400, 400, 2.0, started).endswith("$2.00 of $2.00, done")
+    assert steps.progress_line(0, 400, 2.0, started).endswith("starting")

@@ -3,6 +3,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
+from study.store import open_store
 
 runner = CliRunner()
 
@@ -47,6 +48,7 @@ def test_broken_study_file_gives_error_line_not_traceback(tmp_path: Path) -> Non
 
 def test_analyze_unknown_study_names_the_fix(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
+    open_store(db).dispose()  # an empty store (analyze never creates one)
     result = runner.invoke(app, ["analyze", "nope", "--out", str(tmp_path), "--db", db])
     assert result.exit_code == 1
     assert result.output.strip() == (

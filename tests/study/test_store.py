@@ -88,7 +88,7 @@ def test_url_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERSUASION_DB", "postgresql://u@h:5/db")
     assert resolve_url() == "postgresql+psycopg://u@h:5/db"
     assert resolve_url("data/x.db").startswith("sqlite:////")
-    with pytest.raises(StoreError, match="unsupported store URL 'mysql://x'; use a SQLite"):
+    with pytest.raises(StoreError, match="store URL 'mysql://x' is not supported; use a SQLite"):
         resolve_url("mysql://x")
 
 

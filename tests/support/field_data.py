@@ -8,6 +8,8 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from analysis.preregistration import registration_document
+from fieldwork.preregistration import lock_preregistration
 from study.loading import LoadedStudy, load_and_register
 from study.store import (
     ArgumentRow,
@@ -46,7 +48,7 @@ words_per_minute = 400
 
 [recruitment]
 platform = "{platform}"
-survey_url = "https://survey.example.org/s/{name}"
+survey_url = "{survey_url}"
 reward_gbp = 2.5
 
 [exclusions]
@@ -56,12 +58,20 @@ min_reading_fraction = 0.5
 
 
 def tiny_study(
-    store: Store, folder: Path, platform: str = "prolific", name: str = "tiny"
+    store: Store,
+    folder: Path,
+    platform: str = "prolific",
+    name: str = "tiny",
+    survey_url: str = "",
+    preregistered: bool = True,
 ) -> LoadedStudy:
-    """Register a study with 4 claims and one 100-word argument per claim."""
+    """Register a study with 4 claims and one 100-word argument per claim (by its human
+    writer), recruiting through `platform` to `survey_url`; pre-registered unless
+    `preregistered` is False, so its first wave may open on a real platform."""
     (folder / "tiny.yaml").write_text(CLAIMS)
     path = folder / f"{name}.toml"
-    path.write_text(STUDY.format(name=name, platform=platform))
+    url = survey_url or f"https://survey.example.org/s/{name}"
+    path.write_text(STUDY.format(name=name, platform=platform, survey_url=url))
     loaded = load_and_register(store, str(path))
     with store.session() as session:
         claims = session.query(ClaimRow).filter_by(study_id=loaded.study_id).all()
@@ -77,6 +87,9 @@ def tiny_study(
                     text=" ".join(["word"] * 100),
                 )
             )
+    if preregistered:
+        document = registration_document(loaded.study, loaded.claims)
+        lock_preregistration(store, loaded, document)
     return loaded
 
 

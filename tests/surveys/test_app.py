@@ -11,7 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from study.store import AttentionAnswerRow, ParticipantRow, RatingRow, SessionRow, Store, WaveRow
+from study.store import (
+    AssignmentRow,
+    AttentionAnswerRow,
+    ParticipantRow,
+    RatingRow,
+    SessionRow,
+    Store,
+    WaveRow,
+)
 from surveys import completion_codes
 from surveys.app import AppSettings, create_app
 from surveys.bots import Bot, Oracle, Page, parse_page
@@ -215,10 +223,28 @@ def test_expired_session_shows_the_timeout_page(client: TestClient, fielded: Fie
 
     from surveys.assignment import release_expired
 
-    enter(client)
+    walk_to(client, "before")  # past the consent: an answered session
     assert release_expired(fielded.store, datetime.now(UTC) + timedelta(hours=2)) == 3
     response = client.get("/survey")
     assert response.status_code == 410 and "timed out" in response.text
+
+
+def test_a_session_freed_before_its_first_answer_gets_places_when_it_consents(
+    client: TestClient, fielded: Fielded
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from surveys.assignment import release_expired
+
+    consent = enter(client)
+    assert release_expired(fielded.store, datetime.now(UTC) + timedelta(hours=2)) == 3
+    assert parse_page(client.get("/survey")).kind == "consent"
+    assert post(client, consent).status_code == 303
+    assert parse_page(client.get("/survey")).kind == "before"
+    with fielded.store.session() as session:
+        sess = session.scalars(select(SessionRow)).one()
+        statuses = sorted(a.status for a in session.scalars(select(AssignmentRow)))
+    assert sess.status == "active" and statuses == ["reserved"] * 3
 
 
 def test_anonymous_links_resume_by_cookie_and_ignore_stale_cookies(client: TestClient) -> None:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store
 from surveys.assignment import Candidate, choose_items, release_expired, return_session
@@ -47,7 +47,9 @@ def items_per_argument(store: Store) -> Counter[int]:
 
 def test_concurrent_arrivals_never_exceed_the_target(any_store: Store) -> None:
     # Target 1 rating per argument and only 40 arguments, so 40 arrivals run out of places.
-    text = study_text("tiny").replace("per_argument = 3", "per_argument = 1")
+    # idle_share = 1: the 8 threads' sessions between start and consent never meet the cap.
+    text = study_text("tiny", "[survey]\nidle_share = 1.0\n")
+    text = text.replace("per_argument = 3", "per_argument = 1")
     fielded = field_study(any_store, text)
     with any_store.session() as session:
         session.execute(delete(ArgumentRow).where(ArgumentRow.id > 40))
@@ -55,10 +57,14 @@ def test_concurrent_arrivals_never_exceed_the_target(any_store: Store) -> None:
 
     def arrive(i: int) -> str:
         try:
-            start(any_store, "tiny", f"p{i}", KEY)
-            return "ok"
+            started = start(any_store, "tiny", f"p{i}", KEY)
         except SurveyClosed:
             return "full"
+        with any_store.session() as session:  # consents at once: not an idle session
+            session.execute(
+                update(SessionRow).where(SessionRow.id == started.session_id).values(step=1)
+            )
+        return "ok"
 
     with ThreadPoolExecutor(8) as pool:
         outcomes = list(pool.map(arrive, range(40)))
@@ -84,9 +90,9 @@ def test_expired_and_returned_sessions_give_their_items_back(any_store: Store) -
     a = start(any_store, "survey-test", "A", KEY, now=now)
     b = start(any_store, "survey-test", "B", KEY, now=now)
     assert sum(items_per_argument(any_store).values()) == 6
-    assert release_expired(any_store, now + timedelta(minutes=30)) == 0
-    assert release_expired(any_store, now + timedelta(minutes=61)) == 6
-    assert release_expired(any_store, now + timedelta(minutes=62)) == 0
+    assert release_expired(any_store, now + timedelta(minutes=4)) == 0  # held for 5 minutes
+    assert release_expired(any_store, now + timedelta(minutes=6)) == 6
+    assert release_expired(any_store, now + timedelta(minutes=7)) == 0
     assert sum(items_per_argument(any_store).values()) == 0
     with any_store.session() as session:
         statuses = session.scalars(select(SessionRow.status).order_by(SessionRow.id)).all()

@@ -18,10 +18,10 @@ from study.store import (
     Store,
     WritingTaskRow,
 )
-from surveys.writing import ensure_writing_tasks
+from surveys.writing import ensure_writing_tasks, invite_token
 from tests.support.browser import chromium
 from tests.surveys.conftest import field_study, study_text
-from tests.surveys.live import REPO, TOKEN, live_server
+from tests.surveys.live import REPO, SECRET, TOKEN, live_server
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = REPO / "test-artifacts" / "browser"
@@ -121,7 +121,8 @@ def test_writing_task_in_chromium(store: Store, tmp_path: Path) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     words = " ".join(f"word{i}" for i in range(210))
     with live_server(store.url, tmp_path / "server.log") as server, chromium() as driver:
-        driver.get(f"{server.base}/write/start/browser-study?pid=writer-1")
+        token = invite_token(SECRET.encode(), "browser-study", 1)
+        driver.get(f"{server.base}/write/start/browser-study?token={token}")
         box = driver.find_element(By.ID, "text")
         box.send_keys(words)
         driver.execute_script(

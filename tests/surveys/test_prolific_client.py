@@ -271,3 +271,15 @@ def test_unknown_platform_lists_the_choices() -> None:
     assert str(err.value) == (
         "unknown recruitment platform 'mturk'; choose one of: link, prolific, simulated"
     )
+
+
+def test_an_auto_approving_completion_code_needs_no_approval_call(
+    standin: ProlificStandin,
+) -> None:
+    platform = platform_for(standin)
+    ref = platform.create(replace(REQUEST, auto_approve=True))
+    platform.publish(ref)
+    done = standin.add_submission(ref, study_code="C1234567")
+    failed = standin.add_submission(ref, study_code="CFAILED1")
+    statuses = {s.id: s.status for s in platform.submissions(ref)}
+    assert statuses == {done: "approved", failed: "awaiting_review"}

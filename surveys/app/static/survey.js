@@ -23,6 +23,19 @@
     });
   }
 
+  // Heartbeat: while the page is open and visible, the participant's places stay held.
+  var csrf = document.querySelector("form[action='/survey'] input[name=csrf]");
+  if (csrf && window.fetch) {
+    window.setInterval(function () {
+      if (document.hidden) { return; }
+      window.fetch("/survey/heartbeat", {
+        method: "POST",
+        credentials: "same-origin",
+        body: new URLSearchParams({ csrf: csrf.value })
+      }).catch(function () { return null; });
+    }, 60000);
+  }
+
   var writing = document.getElementById("writing");
   if (writing) {
     var box = document.getElementById("text");
