@@ -10,6 +10,8 @@ import pandas as pd
 from analysis.checks import check_option
 from analysis.errors import AnalysisError
 from analysis.power import POWER_TESTS, PowerModel, PowerTest, simulate_power, smallest_designs
+from claims import load_claim_set
+from common import PersuasionError
 from study import Study, load_study
 from study.store import get_study_row, open_store, study_config
 
@@ -39,6 +41,15 @@ def power_model(study: Study) -> PowerModel:
         human_arguments=humans[0].per_claim if humans else 1,
         human_effect=reference.true_effect or PowerModel().human_effect,
     )
+
+
+def claim_count(study: Study) -> int | None:
+    """Opinion claims in the study's claim set (None when the file cannot be read)."""
+    try:
+        claims = load_claim_set(study.study.claims)
+    except (PersuasionError, OSError):
+        return None
+    return sum(1 for c in claims.claims if c.kind != "control")
 
 
 def _study(db: str | None, ref: str) -> Study:
@@ -73,9 +84,16 @@ def plan_study(
         if mode == "difference"
         else f"show equivalence within ±{effect} when there is no difference"
     )
+    available = claim_count(study)
+    has = (
+        f"the claim set has {available} opinion claims"
+        if available is not None
+        else "the claim set could not be read here"
+    )
     heading = (
         f"Study {study.name}: power to {what} ({model.model_arguments} model and "
-        f"{model.human_arguments} human arguments per claim, {reps} simulations per design)"
+        f"{model.human_arguments} human arguments per claim, {reps} simulations per design of "
+        f"the primary ANCOVA with claim-clustered SEs); {has}"
     )
     if designs.empty:
         conclusion = f"No design tried reaches power {target}; try more claims (--claims)."
@@ -87,6 +105,8 @@ def plan_study(
             f"({int(best['n_ratings'])} ratings for this pair of writers, power "
             f"{best['power']:.2f})."
         )
+        if available is not None and int(best["n_claims"]) > available:
+            conclusion += f" That is more than the claim set's {available} claims: add claims."
     return PlanResult(heading, table, designs, conclusion)
 
 

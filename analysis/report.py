@@ -122,9 +122,12 @@ def write_report(
 
 def make_figures(results: Results) -> dict[str, Figure]:
     """Every figure the data support, by file stem."""
-    ref = results.plan.reference
+    ref, conf = results.plan.reference, results.plan.confidence
+    bars, what = results.estimates, f"{conf * 100:g}% CI"
+    if results.plan.error_bars == "sem":
+        bars, what = sem_bars(results.reference_summary), "±1 SEM"
     out = {
-        "writer_means": fig.writer_means_figure(results.estimates, results.data, ref),
+        "writer_means": fig.writer_means_figure(bars, results.data, ref, what=what),
         "changes": fig.changes_figure(results.data),
         "starting_rating": fig.starting_figure(results.starting),
     }
@@ -135,9 +138,21 @@ def make_figures(results: Results) -> dict[str, Figure]:
     if not results.contrasts.empty:
         alpha = 1 - results.plan.confidence
         out["equivalence"] = fig.equivalence_figure(
-            tost_interval(results.contrasts, alpha), results.plan.smallest_effect
+            tost_interval(results.contrasts, alpha), results.plan.smallest_effect, "one", ref, conf
         )
     return out
+
+
+def sem_bars(summary: pd.DataFrame) -> pd.DataFrame:
+    """The reference study's bars: mean over argument means +/- 1 SEM (as `estimates`)."""
+    return summary.assign(
+        ci_low=summary["mean_persuasion"] - summary["sem"],
+        ci_high=summary["mean_persuasion"] + summary["sem"],
+    )
+
+
+def _caption_key(stem: str, results: Results) -> str:
+    return f"{stem}_sem" if stem == "writer_means" and results.plan.error_bars == "sem" else stem
 
 
 def _render(
@@ -161,7 +176,7 @@ def _render(
             "stem": stem,
             "width_rem": round(widths[stem] * 11, 1),  # one column ~38 rem, two columns full
             "png": base64.b64encode(paths["png"].read_bytes()).decode(),
-            "caption": CAPTIONS[stem].format(
+            "caption": CAPTIONS[_caption_key(stem, results)].format(
                 n_resamples=results.plan.bootstrap_resamples,
                 reference=results.plan.reference,
                 bound=results.plan.smallest_effect,

@@ -87,6 +87,9 @@ CAPTIONS: dict[str, str] = {
     "writer_means": "Mean persuasion per writer, ordered by model class and generation. Error "
     "bars: {pct} percentile bootstrap confidence intervals ({n_resamples} resamples of claims). "
     "Band: the {pct} CI of the reference writer ({reference}); dashed line: its mean.",
+    "writer_means_sem": "Mean persuasion per writer over argument means, ordered by model class "
+    "and generation. Error bars: ±1 SEM over arguments (as in the reference study). Band: the "
+    "reference writer's ({reference}) mean ± 1 SEM; dashed line: its mean.",
     "scaling": "Mean persuasion by generation within each model class. Error bars: {pct} "
     "bootstrap CIs (claims resampled). Band: the reference writer's ({reference}) {pct} CI.",
     "writer_strategy": "Mean persuasion per model writer and prompting strategy. Error bars: "

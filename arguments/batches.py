@@ -92,7 +92,7 @@ async def resume(run: Run, poll_seconds: float) -> None:
                 )
             continue
         recorded.add(batch_id)
-        await run.db(record_batch, run, sub.writer, batch_id, list(sub.keys), sub.token)
+        record_batch(run, sub.writer, batch_id, list(sub.keys), sub.token)
     for writer, batch_id, keys in open_batches(run):
         await wait_for(run, writer, batch_id, poll_seconds)
         await collect(run, writer, batch_id, keys, {j.key: j for j in run.jobs}, final=False)
@@ -182,7 +182,7 @@ async def submit(run: Run, jobs: list[Job]) -> list[Open]:
                 return out
             submission = uuid.uuid4().hex
             try:
-                await run.db(write_ahead, run, chunk, submission)
+                write_ahead(run, chunk, submission)
             except GenerationError as exc:  # the lease was taken over
                 run.halt(exc)
                 return out
@@ -196,7 +196,7 @@ async def submit(run: Run, jobs: list[Job]) -> list[Open]:
                         ledger.fail_submission(session, submission, str(exc))
                 run.halt(describe(exc))
                 return out
-            await run.db(record_batch, run, writer, batch_id, keys, submission)
+            record_batch(run, writer, batch_id, keys, submission)
             out.append((writer, batch_id, keys))
             if run.stop is not None:
                 return out
@@ -277,9 +277,7 @@ def keep_result(
     report = run.assess(job, completion)
     if not (final or run.keeps(report, run.attempts[job.key])):
         return
-    row = run.argument(job, completion, report, batch=True)
-    row.cost_usd = ledger.key_cost(session, run.study_id, job.key)
-    ledger.store_argument(session, row)
+    ledger.store_argument(session, run.argument(job, completion, report, batch=True))
     del queue[job.key]
     run.kept(job, completion, report)
 

@@ -198,7 +198,9 @@ async def plan_and_run(
         return GenerationSummary(0, 0, {}, writing_tasks=tasks)
     providers = make_providers(study, jobs)
     try:
-        run = await start_run(store, study, study_id, jobs, providers, options, lease)
+        run = new_run(store, study, study_id, jobs, providers, options)
+        run.lease = run.writer.lease = lease
+        await start_run(run, options)
         summary = dataclasses.replace(run.summary(), writing_tasks=tasks)
     except ProviderError as exc:
         raise describe(exc) from None
@@ -210,23 +212,28 @@ async def plan_and_run(
     return summary
 
 
-async def start_run(
+def new_run(
     store: Store,
     study: Study,
     study_id: int,
     jobs: list[Job],
     providers: dict[str, ModelProvider],
     options: RunOptions,
-    lease: Lease | None,
 ) -> Run:
-    """Collect batches, estimate what is left, check the budget, send; returns the run."""
-    from arguments.runner import Budget, Run, spent_usd
+    from arguments.runner import Run
 
     strategies = strategies_for(study)
     requests = {job.key: build_request(study, job, strategies) for job in jobs}
     dispatcher = Dispatcher.create(options.limits or study_limits(study), study.study.seed)
-    run = Run(store, study, study_id, jobs, requests, providers, dispatcher, options.progress)
-    run.lease = lease
+    return Run(store, study, study_id, jobs, requests, providers, dispatcher, options.progress)
+
+
+async def start_run(run: Run, options: RunOptions) -> None:
+    """Collect batches, estimate what is left, check the budget, send."""
+    from arguments.runner import Budget, spent_usd
+
+    store, study, study_id, jobs = run.store, run.study, run.study_id, run.jobs
+    providers, requests, dispatcher = run.providers, run.requests, run.dispatcher
     if not options.dry_run:
         await run.resume(options.poll_seconds)
     left = [j for j in jobs if j.key not in run.stored]
@@ -246,10 +253,9 @@ async def start_run(
     options.progress.plan(plan)
     plan.check_budget(options.allow_over_budget)
     if options.dry_run or not left:
-        return run
+        return
     run.budget = Budget(plan.budget_usd, not options.allow_over_budget, plan.spent_usd)
     await (run.batches(left, options.poll_seconds) if batch else run.messages(left))
-    return run
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -75,11 +75,13 @@ class Lease:
         """Inside a write transaction: raise LeaseLost unless this run still holds the lease."""
         row = session.get(GenerationLeaseRow, self.study_id, populate_existing=True)
         if row is None or row.token != self.token:
-            by = row.holder if row is not None else "nobody"
-            raise LeaseLost(
-                f"the generation lease of study {self.name} was taken over by {by}; this run "
-                "stopped (what it stored is kept; in-flight requests are in the ledger)"
-            )
+            raise self.lost(row.holder if row is not None else "nobody")
+
+    def lost(self, by: str) -> LeaseLost:
+        return LeaseLost(
+            f"the generation lease of study {self.name} was taken over by {by}; this run "
+            "stopped (what it stored is kept; in-flight requests are in the ledger)"
+        )
 
     def write(self, session: Session, *, steal: bool) -> None:
         row = session.get(GenerationLeaseRow, self.study_id, with_for_update=True)
@@ -121,8 +123,14 @@ class Lease:
             if row is not None and row.token == self.token:
                 session.delete(row)
         if self.connection is not None:
-            self.connection.close()  # ends the session: the advisory lock goes with it
-            self.connection = None
+            try:
+                self.connection.execute(
+                    text("SELECT pg_advisory_unlock(:c, :s)"), {"c": LOCK_CLASS, "s": self.study_id}
+                )
+                self.connection.commit()
+            finally:
+                self.connection.invalidate()  # never back to the pool with a session lock
+                self.connection = None
 
 
 def acquire(store: Store, study_id: int, name: str, *, steal: bool = False) -> Lease:

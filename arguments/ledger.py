@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from study.store import ArgumentRow, GenerationRequestRow, utcnow
@@ -65,14 +66,22 @@ def spending(session: Session, study_id: int) -> Spending:
     return Spending(float(row[0]), float(row[1]), int(row[2]), int(row[3]))
 
 
-def answered_attempts(session: Session, study_id: int) -> Counter[str]:
-    """Answered attempts per request key (regenerations count across runs)."""
+def answered_by_key(session: Session, study_id: int) -> tuple[Counter[str], dict[str, float]]:
+    """Answered attempts and their cost per request key (regenerations count across runs)."""
     rows = session.execute(
-        select(GenerationRequestRow.request_key, func.count())
+        select(
+            GenerationRequestRow.request_key,
+            func.count(),
+            func.coalesce(func.sum(GenerationRequestRow.cost_usd), 0.0),
+        )
         .where(GenerationRequestRow.study_id == study_id, GenerationRequestRow.state == ANSWERED)
         .group_by(GenerationRequestRow.request_key)
     )
-    return Counter({key: int(n) for key, n in rows})
+    attempts: Counter[str] = Counter()
+    costs: dict[str, float] = {}
+    for key, n, cost in rows:
+        attempts[key], costs[key] = int(n), float(cost)
+    return attempts, costs
 
 
 def open_attempts(
@@ -114,65 +123,17 @@ def open_attempts(
     return list(session.scalars(statement, values))
 
 
-def close_answered(
-    session: Session, attempt_id: int, input_tokens: int, output_tokens: int, cost: float
-) -> None:
-    session.execute(
-        update(GenerationRequestRow)
-        .where(GenerationRequestRow.id == attempt_id)
-        .values(
-            state=ANSWERED,
-            input_tokens=input_tokens,
-            output_tokens=output_tokens,
-            cost_usd=cost,
-            ended_at=utcnow(),
-        )
-    )
-
-
-def close_failed(session: Session, attempt_id: int, error: str) -> None:
-    session.execute(
-        update(GenerationRequestRow)
-        .where(GenerationRequestRow.id == attempt_id)
-        .values(state=FAILED, error=error[:2000], ended_at=utcnow())
-    )
-
-
-def note_unknown(session: Session, attempt_id: int, error: str) -> None:
-    """The attempt stays `sent` (outcome unknown, worst case counted); keep why."""
-    session.execute(
-        update(GenerationRequestRow)
-        .where(GenerationRequestRow.id == attempt_id)
-        .values(error=error[:2000])
-    )
-
-
-def key_cost(session: Session, study_id: int, key: str) -> float:
-    """What all answered attempts of one request key cost (regenerations included)."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(GenerationRequestRow.cost_usd), 0.0)).where(
-            GenerationRequestRow.study_id == study_id,
-            GenerationRequestRow.request_key == key,
-            GenerationRequestRow.state == ANSWERED,
-        )
-    )
-    return float(total or 0.0)
-
-
-def store_argument(session: Session, row: ArgumentRow) -> bool:
-    """Insert an argument inside the caller's transaction (a savepoint, so that a key another
-    run stored meanwhile is skipped and the ledger update is kept). True when stored."""
+def store_argument(session: Session, row: ArgumentRow) -> None:
+    """Insert an argument inside the caller's transaction; a key another run stored meanwhile
+    is skipped (ON CONFLICT DO NOTHING), never doubled, and the ledger update is kept."""
     values = {
         c.key: getattr(row, c.key)
         for c in ArgumentRow.__table__.columns
         if getattr(row, c.key) is not None
     }
-    try:
-        with session.begin_nested():
-            session.execute(insert(ArgumentRow), [values])
-    except IntegrityError:
-        return False
-    return True
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(ArgumentRow)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["request_key"]), [values])
 
 
 @dataclass(frozen=True)

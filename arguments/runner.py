@@ -8,12 +8,10 @@ must stay within `arguments.budget_usd`, else the run stops taking work and says
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
 
@@ -26,6 +24,7 @@ from arguments.quality import QualityReport, check, shingles
 from arguments.registry import FREE_PROVIDERS
 from arguments.rows import to_row
 from arguments.types import Completion, GenerationRequest, ModelProvider, ProviderError
+from arguments.writer import LedgerWriter
 from study import Study
 from study.store import ArgumentRow, Store
 
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
     from arguments.cost import Estimate
     from arguments.generate import GenerationSummary, Progress
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
@@ -96,9 +94,12 @@ class Run:
     stop: GenerationError | None = None
     by_key: dict[str, Job] = field(default_factory=dict)
     estimate: Estimate | None = None
+    writer: LedgerWriter = field(init=False)
+    key_cost: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_key = {j.key: j for j in self.jobs}
+        self.writer = LedgerWriter(self.store, self.study_id, self.run_id)
         with self.store.session() as session:
             rows = session.execute(
                 select(ArgumentRow.claim_id, ArgumentRow.text).where(
@@ -107,15 +108,13 @@ class Run:
             )
             for claim_id, text in rows:
                 self.seen.setdefault(claim_id, []).append(shingles(text))
-            self.attempts = ledger.answered_attempts(session, self.study_id)
-
-    async def db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await asyncio.to_thread(fn, *args, **kwargs)
+            self.attempts, self.key_cost = ledger.answered_by_key(session, self.study_id)
 
     def settle(self, key: str, cost: float) -> None:
         """An attempt's outcome: its worst case (reserved when sent) becomes its cost."""
         self.budget.settle(self.worst.get(key, 0.0), cost)
         self.cost += cost
+        self.key_cost[key] = self.key_cost.get(key, 0.0) + cost
 
     def halt(self, error: GenerationError) -> None:
         """Stop taking work (in-flight requests finish and are recorded)."""
@@ -134,7 +133,7 @@ class Run:
     def argument(
         self, job: Job, completion: Completion, report: QualityReport, *, batch: bool
     ) -> ArgumentRow:
-        return to_row(
+        row = to_row(
             self.study_id,
             job,
             self.requests[job.key],
@@ -143,6 +142,9 @@ class Run:
             attempts=self.attempts[job.key],
             batch=batch,
         )
+        if job.key in self.key_cost:  # a paid provider: all attempts of this key
+            row.cost_usd = self.key_cost[job.key]
+        return row
 
     def kept(self, job: Job, completion: Completion, report: QualityReport) -> None:
         """Bookkeeping after an argument was committed."""
@@ -169,34 +171,6 @@ class Run:
         self.done += 1
         self.progress.advance(self.done, len(self.jobs))
 
-    def open_attempt(self, job: Job, api: str) -> int:
-        with self.store.session() as session:
-            if self.lease is not None:
-                self.lease.check(session)
-            item = ledger.Outgoing(job.key, job.writer.id, job.model.id, self.worst.get(job.key, 0))
-            return ledger.open_attempts(session, self.study_id, [item], api=api, run=self.run_id)[0]
-
-    def close_error(self, attempt_id: int, error: ProviderError) -> None:
-        with self.store.session() as session:
-            if error.maybe_billed:
-                ledger.note_unknown(session, attempt_id, str(error))
-            else:
-                ledger.close_failed(session, attempt_id, str(error))
-
-    def record_answer(
-        self, attempt_id: int | None, cost: float, completion: Completion, row: ArgumentRow | None
-    ) -> None:
-        """The answer's cost and (when kept) its argument, in one transaction."""
-        with self.store.session() as session:
-            if attempt_id is not None:
-                ledger.close_answered(
-                    session, attempt_id, completion.input_tokens, completion.output_tokens, cost
-                )
-            if row is not None:
-                if attempt_id is not None:
-                    row.cost_usd = ledger.key_cost(session, self.study_id, row.request_key)
-                ledger.store_argument(session, row)
-
     async def send(self, provider: ModelProvider, job: Job) -> tuple[Completion, int | None]:
         """One answer for a job, each attempt written ahead; local providers (offline,
         replay) answer at once and cost nothing."""
@@ -210,15 +184,16 @@ class Run:
                 raise self.stop
             worst = self.worst.get(job.key, 0.0)
             self.budget.reserve(worst)
+            item = ledger.Outgoing(job.key, job.writer.id, job.model.id, worst)
             try:
-                attempt_id = await self.db(self.open_attempt, job, "messages")
+                attempt_id = await self.writer.open(item, "messages")
             except BaseException:
                 self.budget.settle(worst, 0.0)
                 raise
             try:
                 completion = await provider.generate(request)
             except ProviderError as exc:
-                await self.db(self.close_error, attempt_id, exc)
+                await self.writer.failed(attempt_id, str(exc), unknown=exc.maybe_billed)
                 if not exc.maybe_billed:
                     self.budget.settle(worst, 0.0)
                 raise
@@ -247,7 +222,8 @@ class Run:
             report = self.assess(job, completion)
             keep = self.keeps(report, self.attempts[job.key])
             row = self.argument(job, completion, report, batch=False) if keep else None
-            await self.db(self.record_answer, attempt_id, cost, completion, row)
+            usage = (completion.input_tokens, completion.output_tokens, cost)
+            self.writer.answered(attempt_id, usage, row)
             if keep:
                 self.kept(job, completion, report)
                 return
@@ -255,7 +231,10 @@ class Run:
     async def messages(self, jobs: list[Job] | None = None) -> None:
         """Jobs (default: all) through the Messages API, bounded in flight and per minute."""
         todo = self.jobs if jobs is None else jobs
-        await self.dispatcher.run(todo, self.work, until=lambda: self.stop is not None)
+        try:
+            await self.dispatcher.run(todo, self.work, until=lambda: self.stop is not None)
+        finally:
+            await self.writer.drain()
 
     def poll_seconds(self, override: float | None) -> float:
         return override or self.study.generation.batch_poll_seconds

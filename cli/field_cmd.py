@@ -147,14 +147,19 @@ def bonuses(
 
     Example: persuasion field bonuses my-study
     """
-    from fieldwork.payments import describe, owed_bonuses, pay_bonuses, unpaid
-    from fieldwork.sync import platform_for
+    from fieldwork import (
+        describe_bonuses,
+        owed_bonuses,
+        pay_bonuses,
+        platform_for,
+        unpaid_bonuses,
+    )
 
     def step(store: Store, loaded: LoadedStudy) -> None:
         owed = owed_bonuses(store, loaded)
-        pending, _ = unpaid(store, loaded.study_id)
+        pending, _ = unpaid_bonuses(store, loaded.study_id)
         if owed or pending:
-            for line in ["Bonuses to pay:", *describe(loaded, owed, pending)]:
+            for line in ["Bonuses to pay:", *describe_bonuses(loaded, owed, pending)]:
                 console.print(line, markup=False)
             if not yes and not typer.confirm("Pay these bonuses?", default=False):
                 raise fail("not confirmed, nothing was paid; answer y, or pass --yes")

@@ -4,6 +4,14 @@ the researcher dashboard (its data and its routes)."""
 
 from fieldwork.dashboard import export_csv
 from fieldwork.panel_store import PanelSummary, run_simulated_panel
+from fieldwork.payments import (
+    BonusRun,
+    Owed,
+    describe_bonuses,
+    owed_bonuses,
+    pay_bonuses,
+    unpaid_bonuses,
+)
 from fieldwork.platforms import PlatformError, get_platform
 from fieldwork.preflight import LaunchRefused, Preflight, launch_preflight
 from fieldwork.roster import SessionSummary, session_by_platform_session, wave_sessions
@@ -13,12 +21,15 @@ from fieldwork.sync import (
     close_fieldwork,
     open_fieldwork,
     planned_places,
+    platform_for,
     sync_fieldwork,
     wave_status,
 )
 
 __all__ = [
+    "BonusRun",
     "LaunchRefused",
+    "Owed",
     "PanelSummary",
     "PlatformError",
     "Preflight",
@@ -26,14 +37,19 @@ __all__ = [
     "WaveStatus",
     "close_fieldwork",
     "create_server_app",
+    "describe_bonuses",
     "export_csv",
     "get_platform",
     "launch_preflight",
     "open_fieldwork",
+    "owed_bonuses",
+    "pay_bonuses",
     "planned_places",
+    "platform_for",
     "run_simulated_panel",
     "session_by_platform_session",
     "sync_fieldwork",
+    "unpaid_bonuses",
     "wave_sessions",
     "wave_status",
 ]

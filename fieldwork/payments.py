@@ -83,7 +83,9 @@ def owed_bonuses(store: Store, loaded: LoadedStudy) -> list[Owed]:
     return [o for o in owed if o.key not in created]
 
 
-def unpaid(store: Store, study_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def unpaid_bonuses(
+    store: Store, study_id: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(payments set up but never sent, payments sent without a confirmation)."""
     events = _events(store, study_id)
     tries = Counter(p["payment"] for kind, p in events if kind == PAYING)
@@ -96,7 +98,9 @@ def unpaid(store: Store, study_id: int) -> tuple[list[dict[str, Any]], list[dict
     )
 
 
-def describe(loaded: LoadedStudy, owed: list[Owed], pending: list[dict[str, Any]]) -> list[str]:
+def describe_bonuses(
+    loaded: LoadedStudy, owed: list[Owed], pending: list[dict[str, Any]]
+) -> list[str]:
     """The lines shown before paying: each bonus and the total."""
     cur = loaded.study.recruitment.currency
     lines = [f"  {o.submission}: {money(o.amount, cur)} ({o.reason})" for o in owed]
@@ -134,7 +138,7 @@ def pay_bonuses(
                 "lines": [list(x) for x in lines],
             },
         )
-    pending, uncertain = unpaid(store, sid)
+    pending, uncertain = unpaid_bonuses(store, sid)
     paid: list[str] = []
     for p in pending:
         _log(store, sid, PAYING, {"payment": p["payment"]})

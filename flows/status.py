@@ -107,6 +107,7 @@ def prefect_runs(study: str, limit: int = 5) -> tuple[NextRun, ...]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         DeploymentFilter,
+        DeploymentFilterName,
         DeploymentFilterTags,
         FlowRunFilter,
         FlowRunFilterState,
@@ -117,16 +118,31 @@ def prefect_runs(study: str, limit: int = 5) -> tuple[NextRun, ...]:
 
     from flows.deployments import tag
 
+    scheduled = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
+    )
+    # `persuasion serve` tags its deployments study:NAME; prefect.yaml names them after the
+    # study and tags them `persuasion`: either way they are the study's.
+    by_tag = DeploymentFilter(tags=DeploymentFilterTags(all_=[tag(study)]))
+    by_name = DeploymentFilter(
+        name=DeploymentFilterName(any_=[study]), tags=DeploymentFilterTags(all_=["persuasion"])
+    )
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[tag(study)])),
-            flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
-            ),
-            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
-            limit=limit,
-        )
+        found = {
+            r.id: r
+            for deployments in (by_tag, by_name)
+            for r in client.read_flow_runs(
+                deployment_filter=deployments,
+                flow_run_filter=scheduled,
+                sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+                limit=limit,
+            )
+        }
         flows = {f.id: f.name for f in client.read_flows()}
+    runs = sorted(
+        (r for r in found.values() if r.expected_start_time is not None),
+        key=lambda r: r.expected_start_time,  # type: ignore[arg-type,return-value]
+    )[:limit]
     return tuple(
         NextRun(flows.get(r.flow_id, r.name), r.expected_start_time, "prefect")
         for r in runs

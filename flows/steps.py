@@ -8,13 +8,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
 from analysis import build_report, load_stored_study, ratings_table
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
 from fieldwork import WaveStatus, open_fieldwork, run_simulated_panel, sync_fieldwork, wave_status
 from flows import history
 from flows.artifacts import artifact_key
 from study import is_study_file, load_and_register
-from study.store import REPORT_PUBLISHED, get_study_row, log_event, open_store, study_config
+from study.store import (
+    REPORT_PUBLISHED,
+    ArgumentRow,
+    AssignmentRow,
+    get_study_row,
+    log_event,
+    open_store,
+    study_config,
+)
 
 
 @dataclass(frozen=True)
@@ -176,9 +187,25 @@ def analyse_step(db: str | None, name: str, out_dir: Path, incomplete: str = "")
 
 
 def open_step(db: str | None, name: str) -> WaveStatus:
-    """Open a wave unless every argument already has its ratings (then just report)."""
+    """Open a wave unless every argument already has its ratings (then just report); the
+    arguments it fields for the first time record its number (`ArgumentRow.wave_number`)."""
     with open_store(db) as store:
-        return open_fieldwork(store, load_and_register(store, name))
+        loaded = load_and_register(store, name)
+        status = open_fieldwork(store, loaded)
+        if status.status == "open":
+            with store.session() as session:
+                record_fielding_wave(session, loaded.study_id, status.wave)
+        return status
+
+
+def record_fielding_wave(session: Session, study_id: int, wave: int) -> None:
+    """Arguments of the study that nobody was assigned yet are fielded by `wave`."""
+    assigned = select(AssignmentRow.argument_id)
+    session.execute(
+        update(ArgumentRow)
+        .where(ArgumentRow.study_id == study_id, ArgumentRow.id.not_in(assigned))
+        .values(wave_number=wave)
+    )
 
 
 def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> int:

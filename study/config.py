@@ -175,6 +175,9 @@ class AnalysisPlan(_Frozen):
     # analyses of a real platform's wave while it is open, declared before fieldwork; with 0
     # the dashboard and `persuasion status` show no per-writer estimates during fieldwork
     interim_looks: Annotated[int, Field(ge=0, le=20)] = 0
+    # error bars of the writer-means figure: "ci" (claim-resampling bootstrap) or "sem" (mean
+    # +/- 1 SEM over argument means, as the reference study's figure)
+    error_bars: Literal["ci", "sem"] = "ci"
 
 
 class Schedules(_Frozen):

@@ -54,6 +54,9 @@ def test_plan_prints_the_smallest_design(tmp_path: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     assert "Smallest design reaching power 0.8: 80 claims x 3 raters per argument" in out.output
+    assert "design of the primary ANCOVA with claim-clustered SEs); the claim set has" in (
+        out.output.replace("\n", " ")
+    )
 
 
 def test_plan_rejects_a_bad_list(tmp_path: Path) -> None:

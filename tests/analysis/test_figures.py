@@ -22,7 +22,6 @@ def test_figures_are_sized_for_paper_columns(data: pd.DataFrame, width: str, inc
     # the reference writer is drawn as a band and a line, not as a bar
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "human" not in labels and "compact-1" in labels
-    figures.plt.close(fig)
 
 
 def test_unknown_width_is_refused(data: pd.DataFrame) -> None:

@@ -38,3 +38,34 @@ def test_bad_options_are_refused_with_the_fix() -> None:
         simulate_power([1], [3], 0.2)
     with pytest.raises(ValueError, match="effect=0 must be positive"):
         simulate_power([10], [3], 0)
+
+
+def test_each_simulated_study_is_analysed_by_the_primary_ancova() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from analysis import ancova_contrasts
+    from analysis.power import _ancova_p, _ratings
+
+    rng = np.random.default_rng(5)
+    p = PowerModel()
+    mu = np.clip(rng.normal(4, p.claim_sd, (1, 12)), 2, 6)
+    model = _ratings(rng, mu, np.full((1, 12), 0.5), p.model_arguments, 2, p)
+    human = _ratings(rng, mu, np.full((1, 12), 0.3), p.human_arguments, 2, p)
+    rows = []
+    for writer, (before, after) in (("m", model), ("human", human)):
+        for (c, _, _), b in np.ndenumerate(before[0]):
+            rows.append({"claim": f"c{c}", "writer": writer, "before": b})
+        for i, a in enumerate(after[0].ravel()):
+            rows[len(rows) - after[0].size + i]["after"] = a
+    data = pd.DataFrame(rows).assign(
+        participant=lambda d: np.arange(len(d)),
+        writer_kind=lambda d: np.where(d["writer"] == "m", "model", "human"),
+        kind="opinion",
+        direction=1,
+    )
+    primary = ancova_contrasts(data, "human", smallest_effect=0.2, cluster="claim")
+    row = primary.iloc[0]
+    first = (model[0][0], model[1][0]), (human[0][0], human[1][0])
+    assert _ancova_p(*first, 0.2, "difference") == pytest.approx(row["p_val"], rel=1e-10)
+    assert _ancova_p(*first, 0.2, "equivalence") == pytest.approx(row["p_tost"], rel=1e-10)

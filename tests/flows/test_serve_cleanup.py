@@ -33,3 +33,26 @@ def test_runs_left_pending_are_marked_crashed_on_restart(
     assert state is not None and state.is_crashed()
     assert kept is not None and kept.is_scheduled()
     assert clean_up_pending(deployments, said.append) == 0
+
+
+def test_next_runs_come_from_prefect_yaml_deployments_too(
+    prefect_harness: None, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from prefect.states import Scheduled
+
+    from flows.status import prefect_runs
+    from flows.wave_flows import sync_fieldwork_flow
+
+    # as prefect.yaml deploys it: named after the study, tagged only `persuasion`
+    deployment = sync_fieldwork_flow.to_deployment(
+        name="yamlstudy", tags=["persuasion"], parameters={"study": "yamlstudy"}
+    )
+    deployment_id = deployment.apply()
+    when = datetime.now(UTC) + timedelta(hours=1)
+    with get_client(sync_client=True) as client:
+        client.create_flow_run_from_deployment(deployment_id, state=Scheduled(scheduled_time=when))
+    runs = prefect_runs("yamlstudy")
+    assert [(r.what, r.source) for r in runs] == [("sync-fieldwork", "prefect")]
+    assert prefect_runs("otherstudy") == ()

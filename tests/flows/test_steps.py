@@ -3,12 +3,13 @@
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from analysis import ratings_table
 from fieldwork.panel_store import shard_of
 from flows import steps
 from flows.history import waves_by_writer
-from study.store import open_store
+from study.store import ArgumentRow, open_store
 from study.store.repo import get_study_row
 from surveys.simulated import ArgumentRef
 from tests.flows.small_study import write_study
@@ -50,6 +51,10 @@ def test_new_model_gets_only_its_arguments_and_ratings_in_a_new_wave(
     assert after.wave == before.wave + 1 == 2
     assert after.ratings_by_writer == before.ratings_by_writer | {"gen-2": 24}
     assert waves(sqlite_url, "small") == {"control": "1", "gen-1": "1", "human": "1", "gen-2": "2"}
+    with open_store(sqlite_url) as store, store.session() as session:
+        fielded = session.execute(select(ArgumentRow.writer, ArgumentRow.wave_number)).all()
+    assert {w: n for w, n in fielded if w == "gen-2"} == {"gen-2": 2}
+    assert {n for w, n in fielded if w != "gen-2"} == {1}
 
 
 def test_panel_shards_rate_every_argument_exactly_to_target(
