@@ -180,17 +180,19 @@ def renew(session: Session, study: Study, sess: SessionRow, now: datetime) -> No
 def _release(session: Session, assignments: list[int], sessions: list[int]) -> None:
     """Release the given assignments, and all reserved ones of `sessions`; those sessions, if
     still active, become `timed_out` (the same vocabulary as the platforms)."""
+    # Sessions first, then their assignments: the order `submit` locks them in (session row,
+    # then its assignments), so the two cannot deadlock on PostgreSQL.
+    session.execute(
+        update(SessionRow)
+        .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
+        .values(status="timed_out")
+    )
     held = AssignmentRow.id.in_(assignments) if assignments else AssignmentRow.id.is_(None)
     session.execute(
         update(AssignmentRow)
         .where(AssignmentRow.status == "reserved")
         .where(held | AssignmentRow.session_id.in_(sessions))
         .values(status="released")
-    )
-    session.execute(
-        update(SessionRow)
-        .where(SessionRow.id.in_(sessions), SessionRow.status == "active")
-        .values(status="timed_out")
     )
 
 
