@@ -14,8 +14,19 @@ from analysis.export import export_table
 from analysis.latex import to_latex
 from analysis.ordinal import ordinal_contrasts
 from analysis.pipeline import Results, analyse, writer_order
-from analysis.planning import PlanResult, plan_study
+from analysis.planning import PlanResult, plan_study, registered_power
 from analysis.power import PowerModel, simulate_power, smallest_designs
+from analysis.preregistration import (
+    INTERIM,
+    LOCKED,
+    OVERRIDDEN,
+    REAL_PLATFORMS,
+    estimates_blinded,
+    read_registration,
+    registration_document,
+    registration_hash,
+    write_preregistration,
+)
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.report import Report, build_report, write_report
 from analysis.scaling import scaling_trend
@@ -25,6 +36,10 @@ from analysis.tidy import COLUMNS, kept, ratings_table
 
 __all__ = [
     "COLUMNS",
+    "INTERIM",
+    "LOCKED",
+    "OVERRIDDEN",
+    "REAL_PLATFORMS",
     "PlanResult",
     "PowerModel",
     "Report",
@@ -37,6 +52,7 @@ __all__ = [
     "by_starting_rating",
     "claim_bootstrap_means",
     "control_check",
+    "estimates_blinded",
     "exclusion_counts",
     "export_study",
     "export_table",
@@ -47,7 +63,11 @@ __all__ = [
     "percentile_ci",
     "plan_study",
     "ratings_table",
+    "read_registration",
     "reference_summary",
+    "registered_power",
+    "registration_document",
+    "registration_hash",
     "scaling_trend",
     "simulate_power",
     "smallest_designs",
@@ -56,6 +76,7 @@ __all__ = [
     "to_markdown",
     "tost_p",
     "without_bound",
+    "write_preregistration",
     "write_report",
     "writer_means",
     "writer_order",

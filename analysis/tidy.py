@@ -7,8 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Select, func, select
 
-from study.config import Exclusions, Study
-from study.exclusions import SessionFacts, argument_min_reading_ms, exclusion
+from study import Exclusions, SessionFacts, Study, argument_min_reading_ms, exclusion
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -20,8 +19,8 @@ from study.store import (
     Store,
     StudyRow,
     WaveRow,
+    study_config,
 )
-from study.store.repo import study_config
 
 COLUMNS = [
     "study",

@@ -36,7 +36,7 @@ def analyze(
 
     Example: persuasion analyze my-study --out reports/my-study
     """
-    from fieldwork.preregistration import record_interim_look
+    from fieldwork import record_interim_look
     from flows.steps import analyse_step, resolve_study_step
     from study.store import open_store
 

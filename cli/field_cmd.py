@@ -74,8 +74,7 @@ def open_(
 
     Example: persuasion field open my-study.toml --pilot 5
     """
-    from fieldwork import launch_preflight, open_fieldwork, planned_places
-    from fieldwork.preregistration import require_preregistration
+    from fieldwork import launch_preflight, open_fieldwork, planned_places, require_preregistration
 
     def step(store: Store, loaded: LoadedStudy) -> WaveStatus:
         override = without_preregistration

@@ -28,9 +28,8 @@ def preregister(
 
     Example: persuasion preregister my-study.toml
     """
-    from analysis.planning import registered_power
-    from analysis.preregistration import registration_document, write_preregistration
-    from fieldwork.preregistration import lock_preregistration
+    from analysis import registered_power, registration_document, write_preregistration
+    from fieldwork import lock_preregistration
     from study import is_study_file, load_and_register
     from study.store import open_store
 

@@ -53,8 +53,7 @@ def status(
     Example: persuasion status my-study
     """
     from flows.status import next_runs, study_status, summary_lines
-    from study import is_study_file, load_study
-    from study.loading import load_stored, stored_differs
+    from study import is_study_file, load_stored, load_study, stored_differs
     from study.store import open_store
 
     with open_store(db, create=False) as store:  # read only: status never changes the store

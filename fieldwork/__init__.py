@@ -14,6 +14,11 @@ from fieldwork.payments import (
 )
 from fieldwork.platforms import PlatformError, get_platform
 from fieldwork.preflight import LaunchRefused, Preflight, launch_preflight
+from fieldwork.preregistration import (
+    lock_preregistration,
+    record_interim_look,
+    require_preregistration,
+)
 from fieldwork.roster import SessionSummary, session_by_platform_session, wave_sessions
 from fieldwork.server import create_server_app
 from fieldwork.sync import (
@@ -41,11 +46,14 @@ __all__ = [
     "export_csv",
     "get_platform",
     "launch_preflight",
+    "lock_preregistration",
     "open_fieldwork",
     "owed_bonuses",
     "pay_bonuses",
     "planned_places",
     "platform_for",
+    "record_interim_look",
+    "require_preregistration",
     "run_simulated_panel",
     "session_by_platform_session",
     "sync_fieldwork",

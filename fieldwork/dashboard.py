@@ -13,8 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from analysis import ratings_table
-from analysis.preregistration import estimates_blinded
+from analysis import estimates_blinded, ratings_table
 from common import MissingFile, safe_frame
 from study.store import (
     REPORT_PUBLISHED,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from analysis.preregistration import (
+from analysis import (
     INTERIM,
     LOCKED,
     OVERRIDDEN,

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fieldwork.platforms.base import SubmissionStatus
-from study import Exclusions
-from study.exclusions import (
+from study import (
     FAILED_ATTENTION,
     INCOMPLETE,
     RETURNED,
     TIMED_OUT,
+    Exclusions,
     SessionFacts,
     exclusion,
 )

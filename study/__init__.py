@@ -36,20 +36,28 @@ from study.config_recruitment import (
 from study.config_survey import SCALE_LABELS, AttentionCheck
 from study.examples import example_study_text, write_example
 from study.exclusions import (
+    FAILED_ATTENTION,
+    INCOMPLETE,
     REASONS,
+    RETURNED,
+    TIMED_OUT,
     SessionFacts,
     argument_min_reading_ms,
     attention_failed,
     exclusion,
     min_reading_ms,
 )
-from study.loading import LoadedStudy, is_study_file, load_and_register
+from study.loading import LoadedStudy, is_study_file, load_and_register, load_stored, stored_differs
 
 __all__ = [
+    "FAILED_ATTENTION",
+    "INCOMPLETE",
     "MINIMUM_HOURLY",
     "REASONS",
     "RECOMMENDED_HOURLY",
+    "RETURNED",
     "SCALE_LABELS",
+    "TIMED_OUT",
     "AnalysisPlan",
     "Arguments",
     "AttentionCheck",
@@ -79,11 +87,13 @@ __all__ = [
     "hourly",
     "is_study_file",
     "load_and_register",
+    "load_stored",
     "load_study",
     "min_reading_ms",
     "money",
     "parse_study",
     "prolific_minimum_allowed_minutes",
+    "stored_differs",
     "study_hash",
     "write_example",
 ]

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from study import Study
-from study.exclusions import FAILED_ATTENTION, argument_min_reading_ms, attention_failed
+from study import FAILED_ATTENTION, Study, argument_min_reading_ms, attention_failed
 from study.store import (
     ArgumentRow,
     AssignmentRow,
