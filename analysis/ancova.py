@@ -60,22 +60,7 @@ def ancova_contrasts(
     """
     require_columns(data, [*NEEDED, term], "ancova_contrasts")
     rows = toward(opinion(data))
-    require_rows(rows, "ancova_contrasts")
-    require_no_missing(rows, ["before", "after", term], "ancova_contrasts")
-    levels = list(pd.unique(rows[term]))
-    if reference not in levels:
-        shown = ", ".join(map(str, levels[:10])) + (", ..." if len(levels) > 10 else "")
-        raise AnalysisError(
-            f"reference={reference!r} has no ratings on opinion claims; choose one of: {shown}"
-        )
-    if len(levels) < 2:
-        raise AnalysisError(f"ancova_contrasts needs a level of {term!r} besides {reference!r}")
-    if rows["after_toward"].nunique() < 2:
-        raise AnalysisError(
-            f"ancova_contrasts: every after-rating is {rows['after_toward'].iloc[0]:g} (on the "
-            "toward-the-argument scale), so differences between writers cannot be estimated; "
-            "check the ratings (all at the scale's bound?)"
-        )
+    levels = _levels(rows, term, reference)
     how = resolve_cluster(rows, cluster)
     writer_x, names = dummies(rows[term], reference)
     before_x, _ = dummies(rows["before_toward"])
@@ -109,6 +94,28 @@ def ancova_contrasts(
     order = {str(level): i for i, level in enumerate(levels)}
     out = out.sort_values(term, key=lambda s: s.map(order)).reset_index(drop=True)
     return out[[term, *(c if c != "p_holm" else p_name for c in CONTRAST_COLUMNS[1:])]]
+
+
+def _levels(rows: pd.DataFrame, term: str, reference: str) -> list[object]:
+    """The levels of `term` in order of first appearance, after checking that the rows can
+    give contrasts against `reference`."""
+    require_rows(rows, "ancova_contrasts")
+    require_no_missing(rows, ["before", "after", term], "ancova_contrasts")
+    levels = list(pd.unique(rows[term]))
+    if reference not in levels:
+        shown = ", ".join(map(str, levels[:10])) + (", ..." if len(levels) > 10 else "")
+        raise AnalysisError(
+            f"reference={reference!r} has no ratings on opinion claims; choose one of: {shown}"
+        )
+    if len(levels) < 2:
+        raise AnalysisError(f"ancova_contrasts needs a level of {term!r} besides {reference!r}")
+    if rows["after_toward"].nunique() < 2:
+        raise AnalysisError(
+            f"ancova_contrasts: every after-rating is {rows['after_toward'].iloc[0]:g} (on the "
+            "toward-the-argument scale), so differences between writers cannot be estimated; "
+            "check the ratings (all at the scale's bound?)"
+        )
+    return levels
 
 
 def strategy_cells(data: pd.DataFrame, reference: str = "human") -> pd.DataFrame:

@@ -74,20 +74,8 @@ def fit_ols(
     A standard error that is numerically zero is returned as NaN (with t, p and CI NaN).
     Returns the rows of the named terms (and 'Intercept' when nothing is absorbed).
     """
-    y = np.asarray(y, float)
+    y, x, names, k_full = _design(y, terms, nuisance, data, absorb)
     n = len(y)
-    names = list(terms)
-    blocks = [np.asarray(c, float).reshape(n, -1) for c in terms.values()]
-    blocks += [np.asarray(b, float).reshape(n, -1) for b in nuisance]
-    if absorb is None:
-        names = ["Intercept", *names]
-        x = np.column_stack([np.ones((n, 1)), *blocks])
-        k_full = x.shape[1]
-    else:
-        codes = pd.factorize(data[absorb])[0]
-        x = _demean(np.column_stack(blocks), codes) if blocks else np.zeros((n, 0))
-        y = _demean(y.reshape(n, 1), codes)[:, 0]
-        k_full = x.shape[1] + codes.max() + 1
     if n <= k_full:
         raise AnalysisError(
             f"the model has {k_full} parameters but only {n} ratings, so nothing is left to "
@@ -112,8 +100,38 @@ def fit_ols(
         # two claims with identical means) is not certainty: leave inference blank (NaN).
         se = np.where(se > SE_FLOOR, se, np.nan)
         t = est / se
+    return Fit(_inference(est, se, t, df, confidence, names), cluster, n)
+
+
+def _design(
+    y: np.ndarray,
+    terms: dict[str, np.ndarray],
+    nuisance: list[np.ndarray],
+    data: pd.DataFrame,
+    absorb: str | None,
+) -> tuple[np.ndarray, np.ndarray, list[str], int]:
+    """(y, X, names of the reported columns, K counting absorbed levels): an intercept, or
+    y and X demeaned within the levels of `absorb`."""
+    y = np.asarray(y, float)
+    n = len(y)
+    names = list(terms)
+    blocks = [np.asarray(c, float).reshape(n, -1) for c in terms.values()]
+    blocks += [np.asarray(b, float).reshape(n, -1) for b in nuisance]
+    if absorb is None:
+        x = np.column_stack([np.ones((n, 1)), *blocks])
+        return y, x, ["Intercept", *names], x.shape[1]
+    codes = pd.factorize(data[absorb])[0]
+    x = _demean(np.column_stack(blocks), codes) if blocks else np.zeros((n, 0))
+    y = _demean(y.reshape(n, 1), codes)[:, 0]
+    return y, x, names, x.shape[1] + codes.max() + 1
+
+
+def _inference(
+    est: np.ndarray, se: np.ndarray, t: np.ndarray, df: float, confidence: float, names: list[str]
+) -> pd.DataFrame:
+    """The table of estimates with t-based p-values and confidence intervals."""
     q = stats.t.ppf(0.5 + confidence / 2, df)
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "estimate": est,
             "se": se,
@@ -125,7 +143,6 @@ def fit_ols(
         },
         index=pd.Index(names, name="term"),
     )
-    return Fit(table, cluster, n)
 
 
 def _check_estimable(xtx: np.ndarray, names: list[str], offset: int) -> None:

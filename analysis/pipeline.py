@@ -74,47 +74,17 @@ def analyse(
 ) -> Results:
     """Run every estimator of the plan on the kept ratings of `ratings`. `writers` (the study
     file's writer ids) lets a writer without any rating be named in the notes too."""
-    data = kept(ratings)
-    if data.empty:
-        raise AnalysisError(
-            "no kept ratings to analyse (every rating is excluded or the study has none); "
-            "run fieldwork (or the simulated panel) first"
-        )
+    data = _kept_or_refuse(ratings)
     notes: dict[str, str] = {}
     order = writer_order(data)
     sd = before_sd(opinion(data))
-    n_boot, conf = plan.bootstrap_resamples, plan.confidence
-    estimates = writer_means(data, n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd)
-    estimates = estimates.set_index("writer").loc[order].reset_index()
-    waves = waves_by_writer(data)
-    estimates["waves"] = [waves.get(str(w), "") for w in estimates["writer"]]
-    models = data[data["writer_kind"] == "model"]
-    strat = writer_means(
-        models, ["writer", "strategy"], n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd
-    )
-    ref, bound = plan.reference, plan.smallest_effect
-
-    def attempt(name: str, fn: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        try:
-            return fn()
-        except ValueError as exc:
-            notes[name] = str(exc)
-            return pd.DataFrame()
-
-    contrasts = attempt(
-        "contrasts", lambda: ancova_contrasts(data, ref, smallest_effect=bound, confidence=conf)
-    )
-    grid = attempt("grid", lambda: strategy_grid(data, ref, smallest_effect=bound, confidence=conf))
-    scaling = attempt("scaling", lambda: scaling_trend(data, confidence=plan.confidence))
-    if scaling.empty and "scaling" not in notes:
-        notes["scaling"] = "no model class has two generations or more"
-    control = attempt("control", lambda: control_check(data, plan.smallest_effect, confidence=conf))
-    if control.empty and "control" not in notes:
-        notes["control"] = "the data have no control arm (arguments against indisputable facts)"
-    pairwise, starting = (
-        clean_pairwise(pairwise_tests(data)),
-        by_starting_rating(opinion(data), conf),
-    )
+    conf = plan.confidence
+    estimates, strat = _descriptive(data, plan, seed, sd, order)
+    fits = _model_fits(data, plan, notes)
+    contrasts, grid, scaling = fits["contrasts"], fits["grid"], fits["scaling"]
+    control, sensitivity, ordinal = fits["control"], fits["sensitivity"], fits["ordinal"]
+    pairwise = clean_pairwise(pairwise_tests(data))
+    starting = by_starting_rating(opinion(data), conf)
     extra = {
         "writers": dropped_writers(ratings, data, writers),
         "estimates": estimate_note(estimates),
@@ -124,19 +94,13 @@ def analyse(
         "scaling_model_means": scaling_note(scaling),
         "starting_rating": starting_note(starting),
     }
-    sensitivity = attempt(
-        "sensitivity",
-        lambda: ancova_contrasts(without_bound(data), ref, smallest_effect=bound, confidence=conf),
+    effects = _ordered(effect_sizes(data, plan.reference), order)
+    extra |= _blank_notes(
+        contrasts=(contrasts, "writer"),
+        grid=(grid, "cell"),
+        sensitivity=(sensitivity, "writer"),
+        ordinal=(ordinal, "writer"),
     )
-    ordinal = attempt("ordinal", lambda: ordinal_contrasts(data, ref, confidence=plan.confidence))
-    effects = _ordered(effect_sizes(data, ref), order)
-    for name, frame, label in (
-        ("contrasts", contrasts, "writer"),
-        ("grid", grid, "cell"),
-        ("sensitivity", sensitivity, "writer"),
-        ("ordinal", ordinal, "writer"),
-    ):
-        extra[name] = blank_note(frame, label)
     notes |= {k: v for k, v in extra.items() if v}
     return Results(
         plan=plan,
@@ -145,21 +109,106 @@ def analyse(
         order=order,
         exclusions=_ordered(exclusion_counts(ratings), order),
         estimates=estimates,
-        strategy_estimates=_ordered(strat, order),
         reference_summary=_ordered(reference_summary(data), order),
         pairwise=pairwise[0],
-        contrasts=_ordered(contrasts, order),
-        grid=_ordered(grid, order),
         scaling=scaling,
         control=control,
         starting=starting,
-        sensitivity=_ordered(sensitivity, order),
-        ordinal=_ordered(ordinal, order),
         effects=effects,
         pooled_effects=pool_waves(effects, conf),
         scale_sd=sd,
         notes=notes,
+        **_by_writer_order(
+            order,
+            strategy_estimates=strat,
+            contrasts=contrasts,
+            grid=grid,
+            sensitivity=sensitivity,
+            ordinal=ordinal,
+        ),
     )
+
+
+def _kept_or_refuse(ratings: pd.DataFrame) -> pd.DataFrame:
+    data = kept(ratings)
+    if data.empty:
+        raise AnalysisError(
+            "no kept ratings to analyse (every rating is excluded or the study has none); "
+            "run fieldwork (or the simulated panel) first"
+        )
+    return data
+
+
+def _descriptive(
+    data: pd.DataFrame, plan: AnalysisPlan, seed: int, sd: float, order: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean persuasion per writer (in writer order, with the waves each comes from) and per
+    model writer x strategy, with claim-bootstrap intervals."""
+    n_boot, conf = plan.bootstrap_resamples, plan.confidence
+    estimates = writer_means(data, n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd)
+    estimates = estimates.set_index("writer").loc[order].reset_index()
+    waves = waves_by_writer(data)
+    estimates["waves"] = [waves.get(str(w), "") for w in estimates["writer"]]
+    models = data[data["writer_kind"] == "model"]
+    strat = writer_means(
+        models, ["writer", "strategy"], n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd
+    )
+    return estimates, strat
+
+
+def _blank_notes(**frames: tuple[pd.DataFrame, str]) -> dict[str, str]:
+    """The note of each result frame whose rows have blanked (undefined) numbers."""
+    return {name: blank_note(frame, label) for name, (frame, label) in frames.items()}
+
+
+def _model_fits(
+    data: pd.DataFrame, plan: AnalysisPlan, notes: dict[str, str]
+) -> dict[str, pd.DataFrame]:
+    """The model-based sections (ANCOVA contrasts, strategy grid, scaling, control arm,
+    sensitivity without the bound, ordinal check); a section the data cannot support is an
+    empty frame with its reason in `notes`."""
+    ref, bound, conf = plan.reference, plan.smallest_effect, plan.confidence
+
+    def attempt(name: str, fn: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        return _attempt(notes, name, fn)
+
+    fits = {
+        "contrasts": attempt(
+            "contrasts", lambda: ancova_contrasts(data, ref, smallest_effect=bound, confidence=conf)
+        ),
+        "grid": attempt(
+            "grid", lambda: strategy_grid(data, ref, smallest_effect=bound, confidence=conf)
+        ),
+        "scaling": attempt("scaling", lambda: scaling_trend(data, confidence=conf)),
+        "control": attempt("control", lambda: control_check(data, bound, confidence=conf)),
+        "sensitivity": attempt(
+            "sensitivity",
+            lambda: ancova_contrasts(
+                without_bound(data), ref, smallest_effect=bound, confidence=conf
+            ),
+        ),
+        "ordinal": attempt("ordinal", lambda: ordinal_contrasts(data, ref, confidence=conf)),
+    }
+    if fits["scaling"].empty and "scaling" not in notes:
+        notes["scaling"] = "no model class has two generations or more"
+    if fits["control"].empty and "control" not in notes:
+        notes["control"] = "the data have no control arm (arguments against indisputable facts)"
+    return fits
+
+
+def _attempt(notes: dict[str, str], name: str, fn: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """`fn()`, or an empty frame with the reason in `notes[name]` when the data cannot
+    support it."""
+    try:
+        return fn()
+    except ValueError as exc:
+        notes[name] = str(exc)
+        return pd.DataFrame()
+
+
+def _by_writer_order(order: list[str], **frames: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each frame with its rows in writer order."""
+    return {name: _ordered(frame, order) for name, frame in frames.items()}
 
 
 def _ordered(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:

@@ -171,22 +171,7 @@ def _render(
     env.filters["num"] = fmt
     env.globals["cell"] = fmt_cell
     ratings = results.ratings
-    figures = [
-        {
-            "stem": stem,
-            "width_rem": round(widths[stem] * 11, 1),  # one column ~38 rem, two columns full
-            "png": base64.b64encode(paths["png"].read_bytes()).decode(),
-            "caption": CAPTIONS[_caption_key(stem, results)].format(
-                n_resamples=results.plan.bootstrap_resamples,
-                reference=results.plan.reference,
-                bound=results.plan.smallest_effect,
-                pct=f"{results.plan.confidence * 100:g}%",
-                tost_pct=f"{(1 - 2 * (1 - results.plan.confidence)) * 100:g}%",
-                alpha=f"{(1 - results.plan.confidence) * 100:g}%",
-            ),
-        }
-        for stem, paths in figure_paths.items()
-    ]
+    figures = _figure_entries(results, figure_paths, widths)
     tables = [
         {
             "name": name,
@@ -216,3 +201,25 @@ def _render(
         findings=findings(results),
         finding_sections=SECTIONS,
     )
+
+
+def _figure_entries(
+    results: Results, figure_paths: dict[str, dict[str, Path]], widths: dict[str, float]
+) -> list[dict[str, Any]]:
+    """Each figure for the HTML page: its embedded PNG, width and caption."""
+    return [
+        {
+            "stem": stem,
+            "width_rem": round(widths[stem] * 11, 1),  # one column ~38 rem, two columns full
+            "png": base64.b64encode(paths["png"].read_bytes()).decode(),
+            "caption": CAPTIONS[_caption_key(stem, results)].format(
+                n_resamples=results.plan.bootstrap_resamples,
+                reference=results.plan.reference,
+                bound=results.plan.smallest_effect,
+                pct=f"{results.plan.confidence * 100:g}%",
+                tost_pct=f"{(1 - 2 * (1 - results.plan.confidence)) * 100:g}%",
+                alpha=f"{(1 - results.plan.confidence) * 100:g}%",
+            ),
+        }
+        for stem, paths in figure_paths.items()
+    ]

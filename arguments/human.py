@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from arguments.errors import GenerationError
 from arguments.plan import HUMAN_STRATEGY, request_key
@@ -128,20 +129,22 @@ def import_human_arguments(
             )
             session.add(argument)
             session.flush()
-            task = session.scalar(
-                select(WritingTaskRow).where(
-                    WritingTaskRow.study_id == study_id,
-                    WritingTaskRow.claim_id == claim.id,
-                    WritingTaskRow.writer == writer,
-                    WritingTaskRow.slot == slot,
-                )
-            )
-            if task is not None:
-                task.status, task.argument_id, task.submitted_at = (
-                    "submitted",
-                    argument.id,
-                    utcnow(),
-                )
+            _mark_task_submitted(session, study_id, argument)
             imported += 1
             flagged += not report.ok
     return HumanImportSummary(imported, skipped, flagged)
+
+
+def _mark_task_submitted(session: Session, study_id: int, argument: ArgumentRow) -> None:
+    """The writing task of an imported argument (same claim, writer and slot), if any, is
+    submitted with it."""
+    task = session.scalar(
+        select(WritingTaskRow).where(
+            WritingTaskRow.study_id == study_id,
+            WritingTaskRow.claim_id == argument.claim_id,
+            WritingTaskRow.writer == argument.writer,
+            WritingTaskRow.slot == argument.replicate,
+        )
+    )
+    if task is not None:
+        task.status, task.argument_id, task.submitted_at = "submitted", argument.id, utcnow()

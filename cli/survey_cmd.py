@@ -22,33 +22,42 @@ TOKEN_ENV = "PERSUASION_RESEARCHER_TOKEN"
 SERVE_ENV = "PERSUASION_SERVE_SETTINGS"
 
 
+HOST_OPTION = typer.Option("127.0.0.1", "--host", help="Address to listen on.")
+PORT_OPTION = typer.Option(8000, "--port", help="Port to listen on.")
+TOKEN_OPTION = typer.Option(
+    "",
+    "--researcher-token",
+    envvar=TOKEN_ENV,
+    help="Token for the dashboard and export (default: a new random one, printed).",
+)
+STARTS_OPTION = typer.Option(
+    30, "--starts-per-minute", help="New sessions allowed per client address per minute."
+)
+SECURE_OPTION = typer.Option(
+    False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
+)
+WORKERS_OPTION = typer.Option(
+    1, "--workers", min=1, max=64, help="Worker processes (more than 1 needs PostgreSQL)."
+)
+FORWARDED_OPTION = typer.Option(
+    "",
+    "--forwarded-allow-ips",
+    help="Comma-separated addresses of your reverse proxy: only from these are "
+    "X-Forwarded-For/-Proto trusted (default: none, not even 127.0.0.1).",
+)
+
+
 @app.command("serve")
 @clean_errors
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    host: str = HOST_OPTION,
+    port: int = PORT_OPTION,
     db: str | None = DB_OPTION,
-    researcher_token: str = typer.Option(
-        "",
-        "--researcher-token",
-        envvar=TOKEN_ENV,
-        help="Token for the dashboard and export (default: a new random one, printed).",
-    ),
-    starts_per_minute: int = typer.Option(
-        30, "--starts-per-minute", help="New sessions allowed per client address per minute."
-    ),
-    secure_cookies: bool = typer.Option(
-        False, "--secure-cookies", help="Mark cookies Secure (when served over HTTPS)."
-    ),
-    workers: int = typer.Option(
-        1, "--workers", min=1, max=64, help="Worker processes (more than 1 needs PostgreSQL)."
-    ),
-    forwarded_allow_ips: str = typer.Option(
-        "",
-        "--forwarded-allow-ips",
-        help="Comma-separated addresses of your reverse proxy: only from these are "
-        "X-Forwarded-For/-Proto trusted (default: none, not even 127.0.0.1).",
-    ),
+    researcher_token: str = TOKEN_OPTION,
+    starts_per_minute: int = STARTS_OPTION,
+    secure_cookies: bool = SECURE_OPTION,
+    workers: int = WORKERS_OPTION,
+    forwarded_allow_ips: str = FORWARDED_OPTION,
 ) -> None:
     """Serve the survey: participants enter at /start/STUDY?PROLIFIC_PID=… (or ?pid=…).
 

@@ -46,3 +46,22 @@ def test_architecture_md_names_every_package() -> None:
     text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
     missing = [p for p in [*PACKAGES, "cli"] if f"`{p}/`" not in text]
     assert missing == []
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """STYLE.md: modules under 400 lines, functions under 60 (migrations are generated)."""
+    too_big = []
+    for package in [*PACKAGES, "cli"]:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            name = str(path.relative_to(ROOT))
+            if text.count("\n") > 400:
+                too_big.append(f"{name}: {text.count(chr(10))} lines")
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    length = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if length > 60:
+                        too_big.append(f"{name}: {node.name}() {length} lines")
+    assert too_big == []
