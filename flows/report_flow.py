@@ -45,8 +45,13 @@ def publish_report(db: str | None, name: str, report: steps.ReportSummary) -> hi
 @flow(name="report-study")
 def report_study(study: str, out_dir: str, db: str | None = None) -> steps.ReportSummary | None:
     """Analyse a study (nightly, and whenever one of its waves closes) and keep its history.
-    Before the first ratings arrive there is nothing to analyse: it says so and returns None."""
+    Before the first ratings arrive there is nothing to analyse, and while a wave on a real
+    platform is open a report would be an unplanned interim look: it says so and returns
+    None."""
     name = steps.register_step(db, study)
+    if waiting := steps.unplanned_look_step(db, name):
+        get_run_logger().info("no report for %s yet: %s", name, waiting)
+        return None
     if not steps.waves_step(db, name):
         get_run_logger().info("study %s has no kept ratings yet; nothing to analyse", name)
         return None

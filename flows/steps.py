@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from analysis import build_report, load_stored_study, ratings_table
 from arguments import Estimate, GenerationSummary, RunOptions, generate_all
-from fieldwork import WaveStatus, open_fieldwork, run_simulated_panel, sync_fieldwork, wave_status
+from common import UsageError
+from fieldwork import (
+    WaveStatus,
+    open_fieldwork,
+    record_interim_look,
+    run_simulated_panel,
+    sync_fieldwork,
+    wave_status,
+)
 from flows import history
 from flows.artifacts import artifact_key
 from study import is_study_file, load_and_register
@@ -229,6 +237,18 @@ def sync_step(db: str | None, name: str) -> WaveStatus:
         loaded = load_and_register(store, name)
         status = wave_status(store, loaded)
         return sync_fieldwork(store, loaded) if status.status == "open" else status
+
+
+def unplanned_look_step(db: str | None, name: str) -> str:
+    """Why a scheduled report must not analyse now ('' when it may): while a wave on a real
+    platform is open, estimates would be an interim look, and those are taken only on
+    purpose (`persuasion analyze --interim`, logged), never by a schedule."""
+    with open_store(db) as store:
+        try:
+            record_interim_look(store, name, interim=False)
+        except UsageError as exc:
+            return str(exc)
+    return ""
 
 
 def waves_step(db: str | None, name: str) -> dict[str, str]:

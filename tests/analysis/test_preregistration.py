@@ -204,3 +204,22 @@ def test_declared_interim_looks_show_live_means(tmp_path: Path, store: Store) ->
     shown = progress(store, "looks")
     assert not shown.blinded
     assert {g["mean_persuasion"] for g in shown.by_writer} == {2.0}
+
+
+def test_a_scheduled_report_takes_no_interim_look_while_a_real_wave_is_open(
+    tmp_path: Path, store: Store, sqlite_url: str, site: Site
+) -> None:
+    from flows.steps import unplanned_look_step
+
+    path = linked(store, tmp_path, site.url, preregistered=True)
+    assert unplanned_look_step(sqlite_url, "linked") == ""  # no wave open yet
+    assert (
+        runner.invoke(app, ["field", "open", str(path), "--yes", "--db", sqlite_url]).exit_code == 0
+    )
+    rate_everything(store, load_and_register(store, str(path)).study_id)
+    assert unplanned_look_step(sqlite_url, "linked").startswith(
+        "wave 1 of study 'linked' is open on link: estimates now are an interim look"
+    )
+    out = runner.invoke(app, ["field", "close", "linked", "--force", "--db", sqlite_url])
+    assert out.exit_code == 0, out.output
+    assert unplanned_look_step(sqlite_url, "linked") == ""
