@@ -91,7 +91,10 @@ def test_a_key_revoked_during_the_run_stops_it_keeping_what_was_stored(
     assert any(line.startswith("Generated ") for line in lines[:-1])  # the summary first
     kept = len(arguments(str(db)))
     assert 0 < kept < 32
-    assert standin.stats.messages <= 12 + 8  # no new work after the 401, in-flight finished
+    # No new work once the 401 is seen: the in-flight window finishes, plus at most one more
+    # window started while the 401 was on its way back (a race on a loaded machine). A run
+    # that did not stop would send all 32.
+    assert standin.stats.messages <= 12 + 2 * 8 < 32
     standin.behaviour.faults = ()
     code, lines = generate(study, db)
     assert code == 0, lines
