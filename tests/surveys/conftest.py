@@ -10,11 +10,13 @@ from fastapi.testclient import TestClient
 
 from arguments import generate_all
 from claims import load_claim_set
+from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
 from fieldwork.server import create_server_app as create_app
 from study.config import Study, parse_study
 from study.store import ArgumentRow, Store
 from study.store.repo import open_wave, register_study
 from surveys.app import AppSettings
+from tests.support.prolific_standin import ProlificStandin, prolific_standin
 
 KEY = b"k" * 32
 SHORT = "Short argument.\n\nIt has two paragraphs and <script>alert(1)</script> in it."
@@ -95,3 +97,16 @@ def client(fielded: Fielded) -> Iterator[TestClient]:
     app = create_app(fielded.store, AppSettings(key=KEY, researcher_token="r" * 40))
     with TestClient(app, follow_redirects=False) as c:
         yield c
+
+
+@pytest.fixture
+def standin() -> Iterator[ProlificStandin]:
+    """A Prolific stand-in on loopback (token "sekret", three submissions a page)."""
+    with prolific_standin(token="sekret", page_size=3) as s:
+        yield s
+
+
+@pytest.fixture
+def platform(standin: ProlificStandin) -> ProlificPlatform:
+    """The Prolific adapter talking to the stand-in, with no real sleeps between retries."""
+    return ProlificPlatform(ProlificClient("sekret", standin.url, sleep=lambda _: None))

@@ -1,14 +1,13 @@
 """Fieldwork on real stores (SQLite and PostgreSQL) with Prolific's loopback stand-in: open
 (plan, create, publish), sync (release, review, add places, close on quota), close, status."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from fieldwork.platforms import PlatformError, get_platform
-from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
+from fieldwork.platforms.prolific import ProlificPlatform
 from fieldwork.sync import (
     close_fieldwork,
     open_fieldwork,
@@ -28,18 +27,7 @@ from tests.support.field_data import (
     session_row,
     tiny_study,
 )
-from tests.support.prolific_standin import ProlificStandin, prolific_standin
-
-
-@pytest.fixture
-def standin() -> Iterator[ProlificStandin]:
-    with prolific_standin(token="sekret", page_size=3) as s:
-        yield s
-
-
-@pytest.fixture
-def platform(standin: ProlificStandin) -> ProlificPlatform:
-    return ProlificPlatform(ProlificClient("sekret", standin.url, sleep=lambda _: None))
+from tests.support.prolific_standin import ProlificStandin
 
 
 @pytest.fixture

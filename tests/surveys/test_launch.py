@@ -2,30 +2,18 @@
 (placeholders, unreviewed arguments, empty human slots), `allow_missing_humans` recorded for the
 report, and a pilot wave kept apart from the analysis whose participants the next wave keeps out."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fieldwork import LaunchRefused, launch_preflight, open_fieldwork, sync_fieldwork
-from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
+from fieldwork.platforms.prolific import ProlificPlatform
 from fieldwork.preflight import http_probe
 from study.loading import LoadedStudy
 from study.store import ArgumentRow, EventRow, Store, WaveRow
 from tests.support.field_data import add_session, argument_ids, session_row, tiny_study
-from tests.support.prolific_standin import ProlificStandin, prolific_standin
+from tests.support.prolific_standin import ProlificStandin
 from tests.support.survey_site import survey_site
-
-
-@pytest.fixture
-def standin() -> Iterator[ProlificStandin]:
-    with prolific_standin(token="sekret", page_size=3) as s:
-        yield s
-
-
-@pytest.fixture
-def platform(standin: ProlificStandin) -> ProlificPlatform:
-    return ProlificPlatform(ProlificClient("sekret", standin.url, sleep=lambda _: None))
 
 
 @pytest.fixture

@@ -3,29 +3,17 @@ is sent, as Prolific documents): owed to participants who finished after the tim
 up by submission id, paid once even when a pay call fails or its outcome is unknown."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from fieldwork import open_fieldwork, sync_fieldwork
 from fieldwork.payments import Owed, owed_bonuses, pay_bonuses
-from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
+from fieldwork.platforms.prolific import ProlificPlatform
 from study.loading import LoadedStudy
 from study.store import EventRow, SessionRow, Store, WaveRow
 from tests.support.field_data import add_session, argument_ids, session_row, tiny_study
-from tests.support.prolific_standin import ProlificStandin, prolific_standin
-
-
-@pytest.fixture
-def standin() -> Iterator[ProlificStandin]:
-    with prolific_standin(token="sekret", page_size=3) as s:
-        yield s
-
-
-@pytest.fixture
-def platform(standin: ProlificStandin) -> ProlificPlatform:
-    return ProlificPlatform(ProlificClient("sekret", standin.url, sleep=lambda _: None))
+from tests.support.prolific_standin import ProlificStandin
 
 
 @pytest.fixture
