@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claims import ClaimSet
@@ -29,24 +30,22 @@ class NotFoundError(PersuasionError, LookupError):
     """A study, wave or other record that the caller named does not exist."""
 
 
-def register_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
-    """Create the study (or update its stored config) and add any claims it does not have yet.
+def register_study(
+    session: Session,
+    study: Study,
+    toml_text: str,
+    claim_set: ClaimSet,
+    details: dict[str, Any] | None = None,
+) -> StudyRow:
+    """Create the study (or update its stored config, logging `study.updated` with `details`,
+    such as the keys that changed) and add any claims it does not have yet.
 
     Claims already stored are never changed or removed, so ratings keep their meaning.
     """
     row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
     simulated = study.recruitment.platform == "simulated"
     if row is None:
-        row = StudyRow(
-            name=study.name,
-            config_toml=toml_text,
-            config_hash=study_hash(toml_text),
-            claim_set=claim_set.name,
-            claim_set_hash=claim_set.content_hash,
-            simulated=simulated,
-        )
-        session.add(row)
-        session.flush()
+        row = _create_study(session, study, toml_text, claim_set)
     elif row.config_hash != study_hash(toml_text) or row.claim_set_hash != claim_set.content_hash:
         row.config_toml = toml_text
         row.config_hash = study_hash(toml_text)
@@ -54,7 +53,9 @@ def register_study(session: Session, study: Study, toml_text: str, claim_set: Cl
         row.claim_set_hash = claim_set.content_hash
         row.simulated = simulated
         row.updated_at = utcnow()
-        log_event(session, row.id, "study.updated", {"config_hash": row.config_hash})
+        log_event(
+            session, row.id, "study.updated", {"config_hash": row.config_hash} | (details or {})
+        )
     have = set(session.scalars(select(ClaimRow.key).where(ClaimRow.study_id == row.id)))
     for claim in claim_set.claims:
         if claim.id not in have:
@@ -70,6 +71,26 @@ def register_study(session: Session, study: Study, toml_text: str, claim_set: Cl
             )
     session.flush()
     return row
+
+
+def _create_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
+    """Insert the study row; when another process registered the same name meanwhile (two
+    first runs at once), use its row."""
+    try:
+        with session.begin_nested():
+            row = StudyRow(
+                name=study.name,
+                config_toml=toml_text,
+                config_hash=study_hash(toml_text),
+                claim_set=claim_set.name,
+                claim_set_hash=claim_set.content_hash,
+                simulated=study.recruitment.platform == "simulated",
+            )
+            session.add(row)
+            session.flush()
+        return row
+    except IntegrityError:
+        return session.scalars(select(StudyRow).where(StudyRow.name == study.name)).one()
 
 
 def get_study_row(session: Session, name: str) -> StudyRow:
