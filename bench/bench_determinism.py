@@ -6,8 +6,9 @@ when they are not.
     python -m bench determinism --runs 5
     python -m bench determinism --runs 5 --postgres postgresql://postgres@127.0.0.1:5432/postgres
 
-The study is the demo study (`persuasion init`), run through `run_study` with `--workers`
-panel shards, on the Prefect server at PREFECT_API_URL or a local one started for the session.
+The study is the demo study (`persuasion init`, with --resamples bootstrap resamples), run
+through `run_study` with `--workers` panel shards, on the Prefect server at PREFECT_API_URL or
+a local one started for the session.
 Each run gets a fresh SQLite file, or a fresh database on --postgres's server (without
 --postgres a temporary PostgreSQL server is started, as the tests do).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -31,12 +33,21 @@ from study.examples import example_study_text
 COMBOS = (("thread", "sqlite"), ("dask", "sqlite"), ("thread", "postgres"), ("dask", "postgres"))
 
 
-def estimates_of(runner: str, db: str, folder: Path, workers: int) -> pd.DataFrame:
+def study_text(resamples: int) -> str:
+    """The demo study, with `resamples` bootstrap resamples (the estimates' intervals depend
+    on them, so they are part of what must be identical)."""
+    text = example_study_text("determinism")
+    return re.sub(
+        r"^bootstrap_resamples = \d+", f"bootstrap_resamples = {resamples}", text, flags=re.M
+    )
+
+
+def estimates_of(runner: str, db: str, folder: Path, workers: int, resamples: int) -> pd.DataFrame:
     """One run of the seeded study from scratch; its estimates, rows in a fixed order."""
     from flows.study_flow import run_study_on
 
     study = folder / "determinism.toml"
-    study.write_text(example_study_text("determinism"), encoding="utf-8")
+    study.write_text(study_text(resamples), encoding="utf-8")
     outcome = run_study_on(str(study), str(folder / "report"), db, runner=runner, workers=workers)
     if outcome.report is None:
         raise SystemExit(f"Error: the run was not analysed: {outcome.incomplete}")
@@ -64,6 +75,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="Runs per combination (default 5).")
     parser.add_argument("--workers", type=int, default=3, help="Workers and panel shards.")
     parser.add_argument("--postgres", default=None, help="A PostgreSQL server URL for the store.")
+    parser.add_argument(
+        "--resamples", type=int, default=2000, help="Bootstrap resamples (default 2000)."
+    )
     return parser.parse_args(argv)
 
 
@@ -77,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 with tempfile.TemporaryDirectory(prefix="persuasion-determinism-") as tmp:
                     db = fresh_store(Path(tmp), server if store == "postgres" else None)
                     started = time.perf_counter()
-                    frame = estimates_of(runner, db, Path(tmp), args.workers)
+                    frame = estimates_of(runner, db, Path(tmp), args.workers, args.resamples)
                 seconds = time.perf_counter() - started
                 first = frame if first is None else first
                 same = frame.equals(first)
