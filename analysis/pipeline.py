@@ -26,6 +26,7 @@ from analysis.effects import effect_sizes, pool_waves
 from analysis.equivalence import control_check
 from analysis.errors import AnalysisError
 from analysis.estimates import before_sd, exclusion_counts, waves_by_writer, writer_means
+from analysis.follow_up import follow_up_sections
 from analysis.ordinal import ordinal_contrasts
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.scaling import scaling_trend
@@ -58,6 +59,9 @@ class Results:
     pooled_effects: pd.DataFrame  # random-effects pooling across waves (contrasts in 2+ waves)
     scale_sd: float
     notes: dict[str, str] = field(default_factory=dict)
+    # follow-up waves: the share of the effect that remains per arm, and who answered
+    durability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def writer_order(data: pd.DataFrame) -> list[str]:
@@ -70,10 +74,15 @@ def writer_order(data: pd.DataFrame) -> list[str]:
 
 
 def analyse(
-    ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0, writers: Sequence[str] = ()
+    ratings: pd.DataFrame,
+    plan: AnalysisPlan,
+    seed: int = 0,
+    writers: Sequence[str] = (),
+    follow_ups: pd.DataFrame | None = None,
 ) -> Results:
     """Run every estimator of the plan on the kept ratings of `ratings`. `writers` (the study
-    file's writer ids) lets a writer without any rating be named in the notes too."""
+    file's writer ids) lets a writer without any rating be named in the notes too;
+    `follow_ups` (`analysis.follow_up_table.follow_up_answers`) adds the durability sections."""
     data = _kept_or_refuse(ratings)
     notes: dict[str, str] = {}
     order = writer_order(data)
@@ -101,6 +110,7 @@ def analyse(
         sensitivity=(sensitivity, "writer"),
         ordinal=(ordinal, "writer"),
     )
+    lasting, lost, extra["durability"] = follow_up_sections(data, follow_ups, plan, seed)
     notes |= {k: v for k, v in extra.items() if v}
     return Results(
         plan=plan,
@@ -118,6 +128,8 @@ def analyse(
         pooled_effects=pool_waves(effects, conf),
         scale_sd=sd,
         notes=notes,
+        durability=_ordered(lasting, order),
+        attrition=_ordered(lost, order),
         **_by_writer_order(
             order,
             strategy_estimates=strat,
