@@ -78,10 +78,15 @@ def get_study_row(session: Session, name: str) -> StudyRow:
         known = list(session.scalars(select(StudyRow.name).order_by(StudyRow.name)))
         hint = f"known studies: {', '.join(known)}" if known else "the store has no studies yet"
         raise NotFoundError(
-            f"no study named {name!r} in the store ({hint}); register one "
+            f"no study named {name!r} in the store {_where(session)} ({hint}); register one "
             "with `persuasion run STUDY.toml` or import data first"
         )
     return row
+
+
+def _where(session: Session) -> str:
+    """The store's URL (password hidden), so a mistyped --db shows in the message."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
 def study_config(row: StudyRow) -> Study:
