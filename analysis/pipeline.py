@@ -90,8 +90,7 @@ def analyse(
     conf = plan.confidence
     estimates, strat = _descriptive(data, plan, seed, sd, order)
     fits = _model_fits(data, plan, notes)
-    contrasts, grid, scaling = fits["contrasts"], fits["grid"], fits["scaling"]
-    control, sensitivity, ordinal = fits["control"], fits["sensitivity"], fits["ordinal"]
+    scaling, control = fits["scaling"], fits["control"]
     pairwise = clean_pairwise(pairwise_tests(data))
     starting = by_starting_rating(opinion(data), conf)
     extra = {
@@ -104,12 +103,8 @@ def analyse(
         "starting_rating": starting_note(starting),
     }
     effects = _ordered(effect_sizes(data, plan.reference), order)
-    extra |= _blank_notes(
-        contrasts=(contrasts, "writer"),
-        grid=(grid, "cell"),
-        sensitivity=(sensitivity, "writer"),
-        ordinal=(ordinal, "writer"),
-    )
+    fitted = {k: fits[k] for k in ("contrasts", "grid", "sensitivity", "ordinal")}
+    extra |= {k: blank_note(f, "cell" if k == "grid" else "writer") for k, f in fitted.items()}
     lasting, lost, extra["durability"] = follow_up_sections(data, follow_ups, plan, seed)
     notes |= {k: v for k, v in extra.items() if v}
     return Results(
@@ -117,9 +112,7 @@ def analyse(
         ratings=ratings,
         data=data,
         order=order,
-        exclusions=_ordered(exclusion_counts(ratings), order),
         estimates=estimates,
-        reference_summary=_ordered(reference_summary(data), order),
         pairwise=pairwise[0],
         scaling=scaling,
         control=control,
@@ -128,15 +121,14 @@ def analyse(
         pooled_effects=pool_waves(effects, conf),
         scale_sd=sd,
         notes=notes,
-        durability=_ordered(lasting, order),
-        attrition=_ordered(lost, order),
         **_by_writer_order(
             order,
+            exclusions=exclusion_counts(ratings),
+            reference_summary=reference_summary(data),
             strategy_estimates=strat,
-            contrasts=contrasts,
-            grid=grid,
-            sensitivity=sensitivity,
-            ordinal=ordinal,
+            durability=lasting,
+            attrition=lost,
+            **fitted,
         ),
     )
 
@@ -166,11 +158,6 @@ def _descriptive(
         models, ["writer", "strategy"], n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd
     )
     return estimates, strat
-
-
-def _blank_notes(**frames: tuple[pd.DataFrame, str]) -> dict[str, str]:
-    """The note of each result frame whose rows have blanked (undefined) numbers."""
-    return {name: blank_note(frame, label) for name, (frame, label) in frames.items()}
 
 
 def _model_fits(
