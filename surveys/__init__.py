@@ -3,7 +3,12 @@ arguments to participants with expiring reservations, sessions, attention checks
 tasks, the simulated response model, and bots that take the survey over HTTP (surveys.bots)."""
 
 from surveys.assignment import aware, release_expired, release_session
-from surveys.completion import completion_codes, completion_link
+from surveys.completion import (
+    completion_codes,
+    completion_link,
+    prolific_completion_url,
+    writing_completion_code,
+)
 from surveys.hashing import keyed_hash, load_secret, same
 from surveys.pages import FormError
 from surveys.serve import free_port, proxy_options, serve_in_thread
@@ -25,6 +30,7 @@ __all__ = [
     "invite_token",
     "keyed_hash",
     "load_secret",
+    "prolific_completion_url",
     "proxy_options",
     "release_expired",
     "release_session",
@@ -32,4 +38,5 @@ __all__ = [
     "same",
     "serve_in_thread",
     "simulate_panel",
+    "writing_completion_code",
 ]

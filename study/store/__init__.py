@@ -25,6 +25,7 @@ from study.store.models import (
     StudyRow,
     WaveRow,
     WritingTaskRow,
+    WritingWaveRow,
     utcnow,
 )
 from study.store.repo import (
@@ -82,6 +83,7 @@ __all__ = [
     "StudyRow",
     "WaveRow",
     "WritingTaskRow",
+    "WritingWaveRow",
     "add_attention_answer",
     "add_before",
     "add_participant",
