@@ -1,15 +1,15 @@
 """writing waves: the platform study that recruits human writers; a writing task's submission
 id on the platform and its review there
 
-Revision ID: 0005_writing_wave
-Revises: 0004_writing_claims
+Revision ID: 0006_writing_wave
+Revises: 0005_follow_up
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_writing_wave'
-down_revision = '0004_writing_claims'
+revision = '0006_writing_wave'
+down_revision = '0005_follow_up'
 branch_labels = None
 depends_on = None
 
