@@ -24,6 +24,7 @@ from study.config import (
     parse_study,
     study_hash,
 )
+from study.config_follow_up import FollowUp
 from study.config_recruitment import (
     MINIMUM_HOURLY,
     RECOMMENDED_HOURLY,
@@ -65,6 +66,7 @@ __all__ = [
     "CustomStrategy",
     "Exclusions",
     "Filters",
+    "FollowUp",
     "Generation",
     "HumanWriting",
     "LoadedStudy",
