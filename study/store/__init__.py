@@ -27,6 +27,7 @@ from study.store.models import (
     StudyRow,
     WaveRow,
     WritingTaskRow,
+    WritingWaveRow,
     utcnow,
 )
 from study.store.repo import (
@@ -92,6 +93,7 @@ __all__ = [
     "StudyRow",
     "WaveRow",
     "WritingTaskRow",
+    "WritingWaveRow",
     "add_attention_answer",
     "add_before",
     "add_follow_up_rating",
