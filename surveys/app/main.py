@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from study.store import NotFoundError, Store
-from surveys.app import participant, writing
+from surveys.app import follow_up, participant, writing
 from surveys.app.security import RateLimiter, error_response, security_headers
 from surveys.app.settings import AppSettings
 from surveys.pages import FormError
@@ -36,6 +36,7 @@ def create_app(store: Store, settings: AppSettings, routers: Sequence[APIRouter]
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(participant.router)
     app.include_router(writing.router)
+    app.include_router(follow_up.router)
     for router in routers:
         app.include_router(router)
 
