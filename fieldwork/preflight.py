@@ -224,7 +224,9 @@ def launch_preflight(
         return None
     with store.session() as session:
         waves = session.scalars(
-            select(WaveRow).where(WaveRow.study_id == loaded.study_id).order_by(WaveRow.number)
+            select(WaveRow)
+            .where(WaveRow.study_id == loaded.study_id, WaveRow.kind == "main")
+            .order_by(WaveRow.number)
         ).all()
         if waves and waves[-1].status == "open" and waves[-1].platform_ref:
             return None

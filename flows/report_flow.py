@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import history, steps
 from flows.analysis_flow import analyse_study
+from flows.limits import one_run_of
 
 
 def link_key(study: str) -> str:
@@ -47,7 +48,12 @@ def report_study(study: str, out_dir: str, db: str | None = None) -> steps.Repor
     """Analyse a study (nightly, and whenever one of its waves closes) and keep its history.
     Before the first ratings arrive there is nothing to analyse, and while a wave on a real
     platform is open a report would be an unplanned interim look: it says so and returns
-    None."""
+    None. One run of a study at a time (see flows.limits)."""
+    with one_run_of(study):
+        return _report(study, out_dir, db)
+
+
+def _report(study: str, out_dir: str, db: str | None) -> steps.ReportSummary | None:
     name = steps.register_step(db, study)
     if waiting := steps.unplanned_look_step(db, name):
         get_run_logger().info("no report for %s yet: %s", name, waiting)

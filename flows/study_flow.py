@@ -20,8 +20,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows import steps
 from flows.analysis_flow import analyse_study
 from flows.events import publish_wave_closures
+from flows.limits import one_run_of
 from flows.report_flow import publish_report
 from flows.runners import make_task_runner
+from flows.wave_flows import publish_progress
 
 register_task = task(name="register-study", cache_policy=NO_CACHE)(steps.register_step)
 generate_task = task(name="generate-arguments", cache_policy=NO_CACHE)(steps.generate_step)
@@ -38,7 +40,15 @@ def run_study(
     """Study file to report. With the simulated panel every stage runs inline (in `shards`
     parallel parts); with a real platform it stops once the wave is open. A wave that is not
     complete is analysed only with `partial` (the report then says so at the top); otherwise
-    the outcome has no report and says what is missing."""
+    the outcome has no report and says what is missing. One run of a study at a time (see
+    flows.limits): a served sync or report of the same study waits for this one."""
+    with one_run_of(study_ref):
+        return _run_study(study_ref, out_dir, db, shards, partial)
+
+
+def _run_study(
+    study_ref: str, out_dir: str, db: str | None, shards: int, partial: bool
+) -> steps.StudyOutcome:
     log = get_run_logger()
     name = register_task(db, study_ref)
     ref = study_ref  # not `name`: a study file's relative claim-set path resolves against it
@@ -51,6 +61,7 @@ def run_study(
         log.info("simulated panel: %d ratings", sum(f.result() for f in futures))
     if simulated or (partial and wave.status == "open"):
         wave = sync_task(db, ref)
+    publish_progress(wave)  # the fieldwork artifacts a served sync publishes
     publish_wave_closures(db, name)  # the report below is inline; served triggers may follow
     incomplete = steps.incomplete_note(wave)
     log.info(

@@ -25,6 +25,7 @@ from study.config import (
     study_hash,
 )
 from study.config_conversation import MAX_MESSAGE_CHARS, ConversationLimits
+from study.config_follow_up import FollowUp
 from study.config_recruitment import (
     MINIMUM_HOURLY,
     RECOMMENDED_HOURLY,
@@ -70,6 +71,7 @@ __all__ = [
     "CustomStrategy",
     "Exclusions",
     "Filters",
+    "FollowUp",
     "Generation",
     "HumanWriting",
     "LoadedStudy",

@@ -15,7 +15,8 @@ from pydantic import Field, ValidationError, model_validator
 from common import PersuasionError, UnknownName
 from study.config_base import _Frozen
 from study.config_conversation import ConversationLimits, Format
-from study.config_recruitment import Recruitment, check_time_limit
+from study.config_follow_up import FollowUp
+from study.config_recruitment import Recruitment, check_hourly, check_time_limit
 from study.config_survey import Survey
 
 WriterKind = Literal["model", "human"]
@@ -180,6 +181,10 @@ class Simulation(_Frozen):
     # a conversation's effect grows with its participant turns t:
     # true_effect * (1 + turn_gain * (t - 1))
     turn_gain: Annotated[float, Field(ge=0, le=5)] = 0.25
+    # follow-up waves: the share of an argument's effect left at the follow-up, and the share
+    # of participants who answer it
+    follow_up_share: Annotated[float, Field(ge=0, le=1)] = 0.35
+    follow_up_response: Annotated[float, Field(gt=0, le=1)] = 0.8
 
 
 class Exclusions(_Frozen):
@@ -236,6 +241,7 @@ class Study(_Frozen):
     generation: Generation = Generation()
     quality: Quality = Quality()
     human_writing: HumanWriting = HumanWriting()
+    follow_up: FollowUp | None = None
 
     @model_validator(mode="after")
     def _check_writers(self) -> Study:
@@ -262,6 +268,10 @@ class Study(_Frozen):
                 f"choose one of: {', '.join(models) or '(none declared)'}"
             )
         check_time_limit(self.recruitment, self.participants.reservation_minutes)
+        rec = self.recruitment
+        if self.follow_up is not None and rec.platform == "prolific":
+            reward = self.follow_up.reward_minor(rec.currency)
+            check_hourly(reward, self.follow_up.estimated_minutes, rec.currency, "follow_up")
         if self.analysis.reference not in ids:
             raise ValueError(
                 f"analysis.reference = {self.analysis.reference!r} is not a "

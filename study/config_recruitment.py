@@ -66,10 +66,13 @@ class CustomFilter(_Frozen):
 
 
 class Filters(_Frozen):
-    """Who may take part. Country and language values are Prolific's choice ids (see
-    `GET /api/v1/filters/`, e.g. country "1" is the United Kingdom's id on some workspaces);
-    `block_earlier_waves` keeps everyone who took part in an earlier wave of this study out, so
-    nobody rates twice across waves."""
+    """Who may take part. Country and language values are Prolific's choice ids, not names
+    (look them up with `GET /api/v1/filters/`; public clients of the API use country "1" for
+    the United States and language "19" for English). They are sent as Prolific's filters
+    `current-country-of-residence`, `fluent-languages`, `approval_rate` (a range),
+    `custom_allowlist` / `custom_blocklist` (Prolific ids) and `previous_studies_blocklist`
+    (study ids of the same workspace); `block_earlier_waves` keeps everyone who took part in an
+    earlier wave of this study out, so nobody rates twice across waves."""
 
     countries: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()

@@ -4,15 +4,28 @@ tasks, the simulated response model, and bots that take the survey over HTTP (su
 
 from surveys.assignment import aware, release_expired, release_session
 from surveys.completion import completion_codes, completion_link
-from surveys.hashing import keyed_hash, load_secret, same
+from surveys.follow_up import (
+    FollowUpView,
+    follow_up_code,
+    follow_up_token,
+    load_follow_up,
+    open_page,
+    parse_answers,
+    submit_follow_up,
+    token_for_platform_id,
+)
+from surveys.hashing import keyed_hash, load_secret, same, token_hash
 from surveys.pages import FormError
 from surveys.serve import free_port, proxy_options, serve_in_thread
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
+from surveys.simulated_follow_up import FollowUpQuestion, simulate_follow_up
 from surveys.writing import ensure_writing_tasks, invite_token
 from surveys.writing_review import WrittenText, decide, review_queue
 
 __all__ = [
     "ArgumentRef",
+    "FollowUpQuestion",
+    "FollowUpView",
     "FormError",
     "SimulatedParticipant",
     "WrittenText",
@@ -21,15 +34,24 @@ __all__ = [
     "completion_link",
     "decide",
     "ensure_writing_tasks",
+    "follow_up_code",
+    "follow_up_token",
     "free_port",
     "invite_token",
     "keyed_hash",
+    "load_follow_up",
     "load_secret",
+    "open_page",
+    "parse_answers",
     "proxy_options",
     "release_expired",
     "release_session",
     "review_queue",
     "same",
     "serve_in_thread",
+    "simulate_follow_up",
     "simulate_panel",
+    "submit_follow_up",
+    "token_for_platform_id",
+    "token_hash",
 ]

@@ -8,7 +8,8 @@ Endpoints used (all under `/api/v1/`, header `Authorization: Token <key>`):
   itself) or `STOP` (never on a COMPLETED study); `GET studies/{id}/` reads its status;
 - `PATCH studies/{id}/` with `{"total_available_places": n}` adds places (never fewer);
 - `GET studies/{id}/submissions/` lists its submissions, following `_links.next.href` whether
-  absolute or relative (resolved against the page it came from, RFC 3986);
+  absolute or relative (resolved against the page it came from, RFC 3986), or, on a page
+  without a link whose `meta.count` says more exist, asking for the rest by `limit`/`offset`;
 - `POST submissions/bulk-approve/` (at most 1,000 submission ids a call),
   `POST submissions/{id}/transition/` to reject with a category and a message of at least 100
   characters, `POST submissions/{id}/request-return/`;
@@ -41,6 +42,7 @@ from fieldwork.platforms.prolific_convert import (
     bonus_body,
     bulk_approve_bodies,
     error_message,
+    page_parts,
     parse_bonus_id,
     parse_studies,
     parse_study,
@@ -50,6 +52,7 @@ from fieldwork.platforms.prolific_convert import (
     return_body,
     study_body,
     survey_link,
+    with_query,
 )
 from study import Recruitment
 
@@ -131,16 +134,30 @@ class ProlificClient:
         raise PlatformError(f"no attempt made to {what}")  # unreachable: attempts >= 1
 
     def pages(self, path: str, what: str) -> Iterator[Any]:
-        """Every page of a list, following each page's `next` link."""
-        url: str | None = self.url(path)
+        """Every page of a list: by each page's `next` link (absolute or relative), or, when a
+        page carries no link but its `meta.count` says more items exist, by `limit`/`offset`
+        (the pagination Prolific's list endpoints share). A page that repeats items already
+        seen stops the walk with an error rather than looping."""
+        url = self.url(path)
+        offset, seen = 0, set[str]()
         for _ in range(MAX_PAGES):
-            if url is None:
-                return
             data = self.request("GET", url, what)
+            items, nxt, total = page_parts(data)
+            ids = {str(i.get("id")) for i in items if isinstance(i, dict) and i.get("id")}
+            if ids and ids <= seen:
+                raise PlatformError(
+                    f"Prolific returned a page of items already seen to {what} ({url}); "
+                    "its pagination changed: report it and run the command again"
+                )
+            seen |= ids
             yield data
-            links = data.get("_links") if isinstance(data, dict) else None
-            nxt = (links.get("next") or {}).get("href") if isinstance(links, dict) else None
-            url = self.url(str(nxt), url) if nxt else None
+            offset += len(items)
+            if nxt:
+                url = self.url(nxt, url)
+            elif items and total is not None and offset < total:
+                url = with_query(url, offset=offset, limit=len(items))
+            else:
+                return
         raise PlatformError(f"Prolific returned more than {MAX_PAGES} pages to {what}")
 
 

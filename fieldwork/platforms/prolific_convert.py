@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from common import UsageError
 from fieldwork.platforms.base import (
@@ -148,6 +149,27 @@ def parse_submissions(data: Any) -> tuple[list[Submission], str | None]:
             )
         )
     return out, nxt
+
+
+def page_parts(data: Any) -> tuple[list[Any], str | None, int | None]:
+    """(items, next link, total count) of one page of a list."""
+    if not isinstance(data, dict):
+        return [], None, None
+    results = data.get("results")
+    items: list[Any] = results if isinstance(results, list) else []
+    links = data.get("_links")
+    nxt = (links.get("next") or {}).get("href") if isinstance(links, dict) else None
+    meta = data.get("meta")
+    total = meta.get("count") if isinstance(meta, dict) else data.get("count")
+    return items, (str(nxt) if nxt else None), (total if isinstance(total, int) else None)
+
+
+def with_query(url: str, **params: int) -> str:
+    """`url` with the query parameters `params` set (others kept)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update({k: str(v) for k, v in params.items()})
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def approve_body(submission: Submission) -> dict[str, Any]:

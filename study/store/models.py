@@ -69,6 +69,12 @@ class WaveRow(Base):
     platform: Mapped[str] = mapped_column(String(32))
     platform_ref: Mapped[str] = mapped_column(String(200), default="")
     target_per_argument: Mapped[int] = mapped_column(Integer)
+    # "main" (participants rate arguments) or "follow_up" (the participants of the wave
+    # `follows_wave_id` re-rate the claims they rated, with no argument shown)
+    kind: Mapped[str] = mapped_column(String(16), default="main", server_default="main")
+    follows_wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wave.id", ondelete="CASCADE", name="fk_wave_follows_wave_id"), nullable=True
+    )
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
@@ -295,6 +301,44 @@ class ConversationTurnRow(Base):
     placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUpSessionRow(Base):
+    """One participant of a follow-up wave: invited when the follow-up opens (a link study's
+    personal link is the token whose SHA-256 is `token_hash`), then active and completed.
+    `platform_session` is the platform's submission id (Prolific's SESSION_ID)."""
+
+    __tablename__ = "follow_up_session"
+    __table_args__ = (UniqueConstraint("wave_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    platform_session: Mapped[str] = mapped_column(String(200), default="")
+    completion_code: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class FollowUpRatingRow(Base):
+    """A follow-up answer: support for the claim of an item (`assignment_id`, from the
+    original wave) asked again at the follow-up, with no argument shown."""
+
+    __tablename__ = "follow_up_rating"
+    __table_args__ = (UniqueConstraint("follow_up_session_id", "assignment_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_session_id: Mapped[int] = mapped_column(
+        ForeignKey("follow_up_session.id", ondelete="CASCADE"), index=True
+    )
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    support: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AttentionAnswerRow(Base):

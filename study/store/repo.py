@@ -78,10 +78,15 @@ def get_study_row(session: Session, name: str) -> StudyRow:
         known = list(session.scalars(select(StudyRow.name).order_by(StudyRow.name)))
         hint = f"known studies: {', '.join(known)}" if known else "the store has no studies yet"
         raise NotFoundError(
-            f"no study named {name!r} in the store ({hint}); register one "
+            f"no study named {name!r} in the store {_where(session)} ({hint}); register one "
             "with `persuasion run STUDY.toml` or import data first"
         )
     return row
+
+
+def _where(session: Session) -> str:
+    """The store's URL (password hidden), so a mistyped --db shows in the message."""
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
 def study_config(row: StudyRow) -> Study:
@@ -122,11 +127,11 @@ def count_arguments(session: Session, study_id: int) -> dict[str, int]:
 
 
 def open_wave(session: Session, study_id: int, platform: str, target: int) -> WaveRow:
-    """The study's open wave, or a new one numbered after the last."""
+    """The study's open wave, or a new one numbered after the last (of any kind)."""
     wave = current_wave(session, study_id)
     if wave is not None and wave.status == "open":
         return wave
-    number = (wave.number + 1) if wave is not None else 1
+    number = _next_number(session, study_id)
     wave = WaveRow(
         study_id=study_id,
         number=number,
@@ -141,9 +146,52 @@ def open_wave(session: Session, study_id: int, platform: str, target: int) -> Wa
 
 
 def current_wave(session: Session, study_id: int) -> WaveRow | None:
+    """The study's latest main wave (follow-up waves are never the current wave)."""
     return session.scalar(
-        select(WaveRow).where(WaveRow.study_id == study_id).order_by(WaveRow.number.desc()).limit(1)
+        select(WaveRow)
+        .where(WaveRow.study_id == study_id, WaveRow.kind == "main")
+        .order_by(WaveRow.number.desc())
+        .limit(1)
     )
+
+
+def _next_number(session: Session, study_id: int) -> int:
+    last = session.scalar(select(func.max(WaveRow.number)).where(WaveRow.study_id == study_id))
+    return int(last or 0) + 1
+
+
+def follow_up_of(session: Session, wave_id: int) -> WaveRow | None:
+    """The follow-up wave of the wave `wave_id`, if it has one."""
+    return session.scalar(
+        select(WaveRow).where(WaveRow.kind == "follow_up", WaveRow.follows_wave_id == wave_id)
+    )
+
+
+def open_follow_up_wave(session: Session, original: WaveRow, platform: str) -> WaveRow:
+    """The follow-up wave of `original` (created, numbered after the study's last wave, the
+    first time; the same row afterwards)."""
+    wave = follow_up_of(session, original.id)
+    if wave is not None:
+        return wave
+    number = _next_number(session, original.study_id)
+    wave = WaveRow(
+        study_id=original.study_id,
+        number=number,
+        platform=platform,
+        target_per_argument=0,
+        status="open",
+        kind="follow_up",
+        follows_wave_id=original.id,
+    )
+    session.add(wave)
+    session.flush()
+    log_event(
+        session,
+        original.study_id,
+        "follow_up.opened",
+        {"wave": number, "follows": original.number, "platform": platform},
+    )
+    return wave
 
 
 def close_wave(session: Session, wave: WaveRow, when: datetime | None = None) -> None:

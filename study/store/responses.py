@@ -1,4 +1,5 @@
-"""The one writer of participant, survey-session, assignment, rating and attention-answer rows.
+"""The one writer of participant, survey-session, assignment, rating and attention-answer rows,
+and of follow-up sessions and their ratings.
 
 Every path that records what participants did goes through these functions: the survey app
 (a session started, items reserved, each answer saved as it arrives), the simulated panel
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 from study.store.models import (
     AssignmentRow,
     AttentionAnswerRow,
+    FollowUpRatingRow,
+    FollowUpSessionRow,
     ParticipantRow,
     RatingRow,
     SessionRow,
@@ -114,6 +117,49 @@ def complete_session(sess: SessionRow, now: datetime, completion_code: str) -> N
     sess.status = "completed"
     sess.completed_at = now
     sess.completion_code = completion_code
+
+
+def invite_follow_up(
+    session: Session, wave_id: int, participant_id: int, token_hash: str
+) -> FollowUpSessionRow:
+    """A participant of the original wave invited to its follow-up wave `wave_id` (status
+    `invited`); `token_hash` is the SHA-256 of their personal follow-up token."""
+    row = FollowUpSessionRow(wave_id=wave_id, participant_id=participant_id, token_hash=token_hash)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def start_follow_up(row: FollowUpSessionRow, now: datetime, platform_session: str = "") -> None:
+    """An invited participant opened the follow-up (once; a reload keeps the first time)."""
+    if row.started_at is None:
+        row.started_at = now
+    if row.status == "invited":
+        row.status = "active"
+    if platform_session and not row.platform_session:
+        row.platform_session = platform_session[:200]
+
+
+def add_follow_up_rating(
+    session: Session, follow_up_session_id: int, assignment_id: int, support: int, now: datetime
+) -> FollowUpRatingRow:
+    """Support for the claim of an original item (`assignment_id`), asked again at the
+    follow-up with no argument shown."""
+    row = FollowUpRatingRow(
+        follow_up_session_id=follow_up_session_id,
+        assignment_id=assignment_id,
+        support=support,
+        answered_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def complete_follow_up(row: FollowUpSessionRow, now: datetime, completion_code: str = "") -> None:
+    row.status = "completed"
+    row.completed_at = now
+    row.completion_code = completion_code
 
 
 @dataclass(frozen=True)

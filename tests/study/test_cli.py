@@ -52,6 +52,6 @@ def test_analyze_unknown_study_names_the_fix(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyze", "nope", "--out", str(tmp_path), "--db", db])
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "Error: no study named 'nope' in the store (the store has no studies yet); register "
-        "one with `persuasion run STUDY.toml` or import data first"
+        f"Error: no study named 'nope' in the store {db} (the store has no studies yet); "
+        "register one with `persuasion run STUDY.toml` or import data first"
     )

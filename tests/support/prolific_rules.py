@@ -15,6 +15,18 @@ submissions", "Set up bonuses", "Pay bonuses"):
   submission cannot be reviewed the other way;
 - bonuses are set up from `<submission or participant id>,<amount>` lines (amount in major
   units) and paid by a separate call that is NOT idempotent: each call pays again.
+
+"Filters Overview" and "List all filters" (`GET /api/v1/filters/`): a study's `filters` are
+objects `{filter_id, selected_values}` (a `select` filter: values among its choices, or
+participant or study ids for the `ParticipantID` / `StudyID` ones) or `{filter_id,
+selected_range: {lower, upper}}` (a `range` filter); an unknown filter id, the wrong shape for
+its type, or a choice it does not have is refused with a 400. The filter ids below are the
+ones public clients of the API send (Prolific's CLI examples, Mephisto, Dallinger and other
+published integrations): `current-country-of-residence`, `fluent-languages` (choice ids, "1" the
+United States, "19" English), `approval_rate` (a range 0-100), `custom_allowlist` and
+`custom_blocklist` (Prolific ids), `previous_studies` and `previous_studies_blocklist`
+(study ids of the workspace). Lists page by `_links.next` and, as Prolific's list endpoints
+share, by `limit`/`offset` with `meta.count` the number of all items.
 """
 
 from __future__ import annotations
@@ -60,8 +72,74 @@ REJECTION_CATEGORIES = {
 }
 TAKING = {"RESERVED", "ACTIVE", "AWAITING REVIEW", "APPROVED", "PARTIALLY APPROVED"}
 WORKING = {"RESERVED", "ACTIVE"}
-Links = Literal["absolute", "root", "relative"]
+Links = Literal["absolute", "root", "relative", "none"]
 AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+FILTERS: dict[str, dict[str, Any]] = {
+    "current-country-of-residence": {
+        "type": "select",
+        "data_type": "ChoiceID",
+        "choices": {"0": "United Kingdom", "1": "United States", "2": "Ireland", "3": "Canada"},
+    },
+    "fluent-languages": {
+        "type": "select",
+        "data_type": "ChoiceID",
+        "choices": {"19": "English", "20": "French", "21": "German"},
+    },
+    "approval_rate": {"type": "range", "data_type": "float", "min": 0, "max": 100},
+    "age": {"type": "range", "data_type": "integer", "min": 18, "max": 100},
+    "handedness": {
+        "type": "select",
+        "data_type": "ChoiceID",
+        "choices": {"0": "Right-handed", "1": "Left-handed", "2": "Ambidextrous"},
+    },
+    "custom_allowlist": {"type": "select", "data_type": "ParticipantID", "choices": {}},
+    "custom_blocklist": {"type": "select", "data_type": "ParticipantID", "choices": {}},
+    "previous_studies": {"type": "select", "data_type": "StudyID", "choices": {}},
+    "previous_studies_blocklist": {"type": "select", "data_type": "StudyID", "choices": {}},
+}
+
+
+def filter_list(studies: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """`GET /api/v1/filters/`: each filter with its type, data type and choices (the
+    workspace's studies for the StudyID ones)."""
+    out = []
+    for filter_id, spec in FILTERS.items():
+        item = {"filter_id": filter_id, "title": filter_id, **spec}
+        if spec["data_type"] == "StudyID":
+            item["choices"] = {k: str(v.get("internal_name", "")) for k, v in studies.items()}
+        out.append(item)
+    return out
+
+
+def filter_problem(item: Any, studies: dict[str, dict[str, Any]]) -> str | None:
+    """What is wrong with one study filter, as Prolific would refuse it, or None."""
+    if not isinstance(item, dict) or not isinstance(item.get("filter_id"), str):
+        return "each filter needs a filter_id"
+    filter_id = item["filter_id"]
+    spec = FILTERS.get(filter_id)
+    if spec is None:
+        return f"unknown filter_id {filter_id!r}"
+    values, bounds = item.get("selected_values"), item.get("selected_range")
+    if spec["type"] == "range":
+        if (
+            values is not None
+            or not isinstance(bounds, dict)
+            or not set(bounds) & {"lower", "upper"}
+        ):
+            return f"{filter_id} is a range filter: send selected_range {{lower, upper}}"
+        numbers = [v for k, v in bounds.items() if k in ("lower", "upper") and v is not None]
+        if not all(isinstance(v, int | float) and spec["min"] <= v <= spec["max"] for v in numbers):
+            return f"{filter_id} takes bounds from {spec['min']} to {spec['max']}"
+        return None
+    if bounds is not None or not isinstance(values, list) or not values:
+        return f"{filter_id} is a select filter: send a non-empty selected_values list"
+    known = {"ChoiceID": spec["choices"], "StudyID": studies}.get(spec["data_type"])
+    wrong = [v for v in values if not isinstance(v, str) or (known is not None and v not in known)]
+    if wrong:
+        return f"{filter_id} has no choice(s) {wrong}"
+    return None
 
 
 def validation_error(detail: Any) -> tuple[int, Any]:
@@ -74,7 +152,7 @@ def err(status: int, title: str, detail: Any) -> tuple[int, Any]:
     }
 
 
-def check_study(body: Any) -> tuple[int, Any] | None:
+def check_study(body: Any, studies: dict[str, dict[str, Any]]) -> tuple[int, Any] | None:
     """The study-creation body's problems in Prolific's error shape, or None."""
     if not isinstance(body, dict):
         return validation_error("expected a JSON object")
@@ -85,10 +163,11 @@ def check_study(body: Any) -> tuple[int, Any] | None:
         return validation_error({"reward": ["A positive integer in minor units (pence/cents)."]})
     if not str(body["external_study_url"]).startswith(("http://", "https://")):
         return validation_error({"external_study_url": ["Enter a valid URL."]})
-    if not isinstance(body["filters"], list) or not all(_filter_ok(f) for f in body["filters"]):
-        return validation_error(
-            {"filters": ["A list of {filter_id, selected_values | selected_range}."]}
-        )
+    if not isinstance(body["filters"], list):
+        return validation_error({"filters": ["A list of filter objects."]})
+    problems = [p for p in (filter_problem(f, studies) for f in body["filters"]) if p]
+    if problems:
+        return validation_error({"filters": problems})
     limit = body.get("maximum_allowed_time")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         return validation_error({"maximum_allowed_time": ["A positive number of minutes."]})
@@ -98,15 +177,6 @@ def check_study(body: Any) -> tuple[int, Any] | None:
             {"completion_codes": ["Each code needs code, code_type and documented actions."]}
         )
     return None
-
-
-def _filter_ok(item: Any) -> bool:
-    if not isinstance(item, dict) or not isinstance(item.get("filter_id"), str):
-        return False
-    values, bounds = item.get("selected_values"), item.get("selected_range")
-    if values is not None:
-        return isinstance(values, list) and bool(values) and bounds is None
-    return isinstance(bounds, dict) and bool(set(bounds) & {"lower", "upper"})
 
 
 def _code_ok(code: Any) -> bool:
@@ -209,17 +279,21 @@ def parse_bonuses(
 def page(
     items: list[Any], query: dict[str, list[str]], url: str, size: int, links: Links
 ) -> dict[str, Any]:
-    """One page of a list, its `next` link absolute, root-relative (what Prolific sends) or
-    relative to the page."""
-    number = int(query.get("page", ["1"])[0])
+    """One page of a list: by `limit`/`offset` when asked (always with `links="none"`, which
+    sends no `_links` at all), else by `page`; the `next` link absolute, root-relative (what
+    Prolific sends) or relative to the page; `meta.count` counts every item."""
     path = urlsplit(url).path
-    href = {
-        "absolute": f"{url}?page={number + 1}",
-        "root": f"{path}?page={number + 1}",
-        "relative": f"?page={number + 1}",
-    }[links]
-    return {
-        "results": items[(number - 1) * size : number * size],
-        "_links": {"next": {"href": href} if number * size < len(items) else None},
-        "meta": {"count": len(items)},
-    }
+    if links == "none" or "limit" in query or "offset" in query:
+        limit = int(query.get("limit", [str(size)])[0])
+        start = int(query.get("offset", ["0"])[0])
+        after = f"limit={limit}&offset={start + limit}"
+        more = start + limit < len(items)
+    else:
+        number = int(query.get("page", ["1"])[0])
+        start, limit, after = (number - 1) * size, size, f"page={number + 1}"
+        more = number * size < len(items)
+    out: dict[str, Any] = {"results": items[start : start + limit], "meta": {"count": len(items)}}
+    if links != "none":
+        href = {"absolute": f"{url}?{after}", "root": f"{path}?{after}", "relative": f"?{after}"}
+        out["_links"] = {"next": {"href": href[links]} if more else None}
+    return out

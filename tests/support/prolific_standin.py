@@ -4,7 +4,8 @@ It listens on 127.0.0.1 (a free port), checks `Authorization: Token <key>`, keep
 submissions and bonus payments in memory, records every request, answers errors in Prolific's
 shape (`{"error": {"status", "error_code", "title", "detail"}}`) and behaves as Prolific's
 documentation says (the rules are in tests/support/prolific_rules.py): required fields
-validated, automatic pause and completion, root-relative `next` links, STOP refused on a
+validated, automatic pause and completion, root-relative `next` links (or `limit`/`offset`
+pages without links), the filters catalogue with its ids validated, STOP refused on a
 completed study, bonus payments paid again on every pay call. It can be told to fail the next
 requests, before handling them (429 with `Retry-After`, 503) or after (a 502 on a create that
 did create the study, as a real gateway time-out can).
@@ -202,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- studies ------------------------------------------------------------------------------
 
     def POST_studies(self, body: Any, query: Any) -> tuple[int, Any]:
-        problem = rules.check_study(body)
+        problem = rules.check_study(body, self.state.studies)
         if problem is not None:
             return problem
         study_id = uuid.uuid4().hex[:24]
@@ -217,6 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
             for s in self.state.studies.values()
         ]
         return 200, self._page(studies, query)
+
+    def GET_filters(self, body: Any, query: dict[str, list[str]]) -> tuple[int, Any]:
+        return 200, self._page(rules.filter_list(self.state.studies), query)
 
     def GET_study(self, body: Any, query: Any, study_id: str) -> tuple[int, Any]:
         study = self.state.studies.get(study_id)
@@ -371,6 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
 ROUTES = (
     (r"/api/v1/studies/", "POST_studies"),
     (r"/api/v1/studies/", "GET_studies"),
+    (r"/api/v1/filters/", "GET_filters"),
     (r"/api/v1/studies/([^/]+)/", "GET_study"),
     (r"/api/v1/studies/([^/]+)/", "PATCH_study"),
     (r"/api/v1/studies/([^/]+)/transition/", "POST_study_transition"),

@@ -113,8 +113,8 @@ def test_unknown_study_names_the_fix(tmp_path: Path) -> None:
     open_store(db).dispose()  # an empty store (field commands never create one)
     assert field("status", "nope", "--db", db) == (
         1,
-        "Error: no study named 'nope' in the store (the store has no studies yet); register "
-        "one with `persuasion run STUDY.toml` or import data first",
+        f"Error: no study named 'nope' in the store {db} (the store has no studies yet); "
+        "register one with `persuasion run STUDY.toml` or import data first",
     )
 
 

@@ -3,11 +3,14 @@
 from collections.abc import Iterator
 from dataclasses import replace
 
+import httpx
 import pytest
 
 from fieldwork.platforms import PlatformError, PublishRequest, Submission, get_platform
 from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform, study_body
+from study import filter_payload
 from study.config import Recruitment
+from study.config_recruitment import CustomFilter, Filters, RangeFilter
 from tests.support.prolific_standin import ProlificStandin, prolific_standin
 
 REQUEST = PublishRequest(
@@ -65,6 +68,77 @@ def test_submissions_follow_next_links_absolute_or_relative(links: str) -> None:
         assert [s.id for s in subs] == ids
         pages = standin.calls("GET", "/submissions/")
         assert [p.path.split("/submissions/")[1] for p in pages] == ["", "?page=2", "?page=3"]
+
+
+def test_submissions_are_paged_by_limit_and_offset_when_pages_carry_no_link() -> None:
+    with prolific_standin(token="sekret", page_size=2, links="none") as standin:
+        platform = platform_for(standin)
+        ref = platform.create(replace(REQUEST, places=6))
+        platform.publish(ref)
+        ids = [standin.add_submission(ref) for _ in range(5)]
+        assert [s.id for s in platform.submissions(ref)] == ids
+        pages = [p.path.split("/submissions/")[1] for p in standin.calls("GET", "/submissions/")]
+        assert pages == ["", "?offset=2&limit=2", "?offset=4&limit=2"]
+
+
+def test_a_list_that_repeats_a_page_stops_with_an_error() -> None:
+    pages = iter([[{"id": "a"}, {"id": "b"}], [{"id": "a"}, {"id": "b"}]])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"results": next(pages), "meta": {"count": 9}})
+
+    client = ProlificClient("t", "https://api.prolific.com", transport=httpx.MockTransport(handler))
+    with pytest.raises(PlatformError, match="a page of items already seen"):
+        list(client.pages("studies/x/submissions/", "list the submissions"))
+
+
+def test_the_filters_the_study_file_declares_are_ones_prolific_knows(
+    standin: ProlificStandin,
+) -> None:
+    platform = platform_for(standin)
+    earlier = platform.create(replace(REQUEST, internal_name="s wave 0"))
+    filters = Filters(
+        countries=("1",),
+        languages=("19",),
+        min_approval_rate=95,
+        allow_participants=("5f1a",),
+        block_participants=("5f1b",),
+        custom=(CustomFilter(filter_id="age", selected_range=RangeFilter(lower=18, upper=65)),),
+    )
+    payload = tuple(filter_payload(filters, (earlier,)))
+    ref = platform.create(replace(REQUEST, filters=payload))
+    pages = platform.client.pages("filters/", "list the filters")
+    known = {f["filter_id"] for page in pages for f in page["results"]}
+    assert {f["filter_id"] for f in standin.study(ref)["filters"]} <= known
+    assert len(payload) == 7
+
+
+@pytest.mark.parametrize(
+    ("bad", "detail"),
+    [
+        ({"filter_id": "country", "selected_values": ["1"]}, "unknown filter_id 'country'"),
+        (
+            {"filter_id": "approval_rate", "selected_values": ["95"]},
+            "approval_rate is a range filter",
+        ),
+        (
+            {"filter_id": "fluent-languages", "selected_values": ["English"]},
+            "fluent-languages has no choice(s) ['English']",
+        ),
+        (
+            {"filter_id": "previous_studies_blocklist", "selected_values": ["nope"]},
+            "previous_studies_blocklist has no choice(s) ['nope']",
+        ),
+    ],
+)
+def test_the_standin_refuses_filters_prolific_does_not_have(
+    standin: ProlificStandin, bad: dict[str, object], detail: str
+) -> None:
+    platform = platform_for(standin)
+    with pytest.raises(PlatformError) as err:
+        platform.create(replace(REQUEST, filters=(bad,)))
+    assert detail in str(err.value)
+    assert standin.state.studies == {}
 
 
 def test_a_next_link_to_another_host_is_refused() -> None:

@@ -1,14 +1,14 @@
 """conversations: the argument's format, conversations (one per assignment) and their turns
 
-Revision ID: 0005_conversations
-Revises: 0004_writing_claims
+Revision ID: 0006_conversations
+Revises: 0005_follow_up
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_conversations'
-down_revision = '0004_writing_claims'
+revision = '0006_conversations'
+down_revision = '0005_follow_up'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,61 @@
+"""The study file's [follow_up] section: defaults, and one `Error:` line for a bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from study import parse_study
+from tests.followup.study_file import follow_up_toml
+
+runner = CliRunner()
+
+
+def test_follow_up_defaults_and_reward() -> None:
+    study = parse_study(follow_up_toml("fu"))
+    assert study.follow_up is not None
+    assert (study.follow_up.after_days, study.follow_up.open_days) == (30, 7)
+    assert study.follow_up.reward_minor("GBP") == 45  # 3 minutes at the recommended £9 an hour
+    assert parse_study(follow_up_toml("fu").split("[follow_up]")[0]).follow_up is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "0",
+            "follow_up.after_days: 0 days is outside 1 to 730: the follow-up opens this many "
+            "days after its wave closed; use a whole number of days (for example 30), or "
+            "remove [follow_up] for no follow-up",
+        ),
+        (
+            '"thirty"',
+            "follow_up.after_days: Input should be a valid integer, unable to parse string as an "
+            "integer",
+        ),
+    ],
+)
+def test_bad_after_days_gives_one_error_line(tmp_path: Path, value: str, message: str) -> None:
+    path = tmp_path / "fu.toml"
+    path.write_text(follow_up_toml("fu").replace("after_days = 30", f"after_days = {value}"))
+    result = runner.invoke(app, ["run", "--check", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"Error: {path}: {message}"]
+
+
+def test_prolific_follow_up_below_minimum_pay_is_refused(tmp_path: Path) -> None:
+    text = follow_up_toml("fu", extra="reward = 10\nestimated_minutes = 5").replace(
+        "[participants]",
+        '[recruitment]\nplatform = "prolific"\nsurvey_url = "https://s.example.org/start/fu"\n'
+        "reward = 300\nestimated_minutes = 15\n\n[participants]\nreservation_minutes = 60",
+    )
+    path = tmp_path / "fu.toml"
+    path.write_text(text)
+    result = runner.invoke(app, ["run", "--check", str(path)])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {path}: follow_up.reward = 10 (£0.10 for 5 minutes")
+    assert "set follow_up.reward to at least 50" in line
