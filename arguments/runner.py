@@ -150,7 +150,7 @@ class Run:
     def kept(self, job: Job, completion: Completion, report: QualityReport) -> None:
         """Bookkeeping after an argument was committed."""
         if not completion.placeholder:
-            self.seen.setdefault(job.claim.id, []).append(shingles(completion.text))
+            self.seen.setdefault(job.claim.id, []).append(report.shingles)
         self.stored.add(job.key)
         self.written[job.writer_label] += 1
         self.flagged += not report.ok
@@ -235,7 +235,10 @@ class Run:
         try:
             await self.dispatcher.run(todo, self.work, until=lambda: self.stop is not None)
         finally:
-            await self.writer.drain()
+            try:
+                await self.writer.drain()
+            finally:
+                self.writer.close()
 
     def poll_seconds(self, override: float | None) -> float:
         return override or self.study.generation.batch_poll_seconds

@@ -19,6 +19,7 @@ from fieldwork.preregistration import (
     record_interim_look,
     require_preregistration,
 )
+from fieldwork.prize import Candidate, describe_ranking, prize_choice
 from fieldwork.roster import SessionSummary, session_by_platform_session, wave_sessions
 from fieldwork.server import create_server_app
 from fieldwork.sync import (
@@ -30,9 +31,17 @@ from fieldwork.sync import (
     sync_fieldwork,
     wave_status,
 )
+from fieldwork.writing_wave import (
+    WritingStatus,
+    close_writing,
+    open_writing,
+    writing_preflight,
+    writing_status,
+)
 
 __all__ = [
     "BonusRun",
+    "Candidate",
     "LaunchRefused",
     "Owed",
     "PanelSummary",
@@ -40,18 +49,23 @@ __all__ = [
     "Preflight",
     "SessionSummary",
     "WaveStatus",
+    "WritingStatus",
     "close_fieldwork",
+    "close_writing",
     "create_server_app",
     "describe_bonuses",
+    "describe_ranking",
     "export_csv",
     "get_platform",
     "launch_preflight",
     "lock_preregistration",
     "open_fieldwork",
+    "open_writing",
     "owed_bonuses",
     "pay_bonuses",
     "planned_places",
     "platform_for",
+    "prize_choice",
     "record_interim_look",
     "require_preregistration",
     "run_simulated_panel",
@@ -60,4 +74,6 @@ __all__ = [
     "unpaid_bonuses",
     "wave_sessions",
     "wave_status",
+    "writing_preflight",
+    "writing_status",
 ]

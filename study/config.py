@@ -18,6 +18,7 @@ from study.config_conversation import ConversationLimits, Format
 from study.config_follow_up import FollowUp
 from study.config_recruitment import Recruitment, check_hourly, check_time_limit
 from study.config_survey import Survey
+from study.config_writing import HumanWriting, check_writing
 
 WriterKind = Literal["model", "human"]
 CRON_FIELDS = 5
@@ -148,21 +149,6 @@ class Quality(_Frozen):
     duplicate_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
 
 
-HUMAN_INSTRUCTIONS = (
-    "Write a persuasive argument in favour of the claim below, for a reader who has not made "
-    "up their mind. Write in your own words, without tools or AI assistants."
-)
-
-
-class HumanWriting(_Frozen):
-    """What human writers see on their writing task; a writer's claim on a task lapses after
-    `claim_minutes` without a submission and the task returns to the pool."""
-
-    instructions: str = HUMAN_INSTRUCTIONS
-    bonus: str = ""
-    claim_minutes: Annotated[int, Field(ge=5, le=1440)] = 90
-
-
 class Participants(_Frozen):
     per_argument: Annotated[int, Field(ge=1, le=100)] = 3
     items_per_participant: Annotated[int, Field(ge=1, le=20)] = 3
@@ -268,6 +254,7 @@ class Study(_Frozen):
                 f"choose one of: {', '.join(models) or '(none declared)'}"
             )
         check_time_limit(self.recruitment, self.participants.reservation_minutes)
+        check_writing(self.human_writing, self.recruitment)
         rec = self.recruitment
         if self.follow_up is not None and rec.platform == "prolific":
             reward = self.follow_up.reward_minor(rec.currency)

@@ -29,6 +29,7 @@ from study.store.models import (
     StudyRow,
     WaveRow,
     WritingTaskRow,
+    WritingWaveRow,
     utcnow,
 )
 from study.store.repo import (
@@ -96,6 +97,7 @@ __all__ = [
     "StudyRow",
     "WaveRow",
     "WritingTaskRow",
+    "WritingWaveRow",
     "add_attention_answer",
     "add_before",
     "add_follow_up_rating",

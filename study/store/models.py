@@ -132,6 +132,30 @@ class WritingTaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # the platform's submission id of the writer who took the task (Prolific's SESSION_ID;
+    # never a participant id) and what the writing study's review sent for it
+    platform_session: Mapped[str] = mapped_column(String(200), default="")
+    review: Mapped[str] = mapped_column(String(16), default="")
+    writing_wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("writing_wave.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class WritingWaveRow(Base):
+    """A writing wave: the recruitment platform's study that brings human writers to the
+    writing tasks, run before the rating waves that show their arguments."""
+
+    __tablename__ = "writing_wave"
+    __table_args__ = (UniqueConstraint("study_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_ref: Mapped[str] = mapped_column(String(200), default="")
+    places: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class GenerationBatchRow(Base):
