@@ -1,14 +1,14 @@
 """conversations: the argument's format, conversations (one per assignment) and their turns
 
-Revision ID: 0006_conversations
-Revises: 0005_follow_up
+Revision ID: 0007_conversations
+Revises: 0006_writing_wave
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_conversations'
-down_revision = '0005_follow_up'
+revision = '0007_conversations'
+down_revision = '0006_writing_wave'
 branch_labels = None
 depends_on = None
 
