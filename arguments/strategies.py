@@ -26,6 +26,7 @@ class Strategy:
     system: str
     template: str
     description: str = ""
+    invents_facts: bool = False  # the template allows inventing facts (said in the debrief)
 
     @property
     def prompt_hash(self) -> str:
@@ -46,7 +47,9 @@ def _bundled() -> tuple[str, tuple[Strategy, ...]]:
     data = yaml.safe_load(text)
     system = data["system"]
     return system, tuple(
-        Strategy(name, system, s["template"], s.get("description", ""))
+        Strategy(
+            name, system, s["template"], s.get("description", ""), bool(s.get("invents_facts"))
+        )
         for name, s in data["strategies"].items()
     )
 
@@ -81,7 +84,11 @@ def strategies_for(study: Study) -> dict[str, Strategy]:
     for custom in study.strategies:
         check_template(custom.name, custom.template)
         out[custom.name] = Strategy(
-            custom.name, custom.system or system, custom.template, custom.description
+            custom.name,
+            custom.system or system,
+            custom.template,
+            custom.description,
+            custom.invents_facts,
         )
     names = [w.strategies for w in study.writers] + [(study.control.strategy,)]
     for name in (n for group in names for n in group):
