@@ -81,6 +81,18 @@ TABLES: dict[str, tuple[str, str]] = {
         "contrast run in two waves or more; tau2 and I2 measure the heterogeneity between waves.",
     ),
     "exclusions": ("exclusions", "Ratings per writer: total, kept and excluded by reason."),
+    "durability": (
+        "durability",
+        "Durability: of the ratings answered again at the follow-up wave (no argument shown), "
+        "immediate = direction x (after - before), lasting = direction x (follow-up - before) "
+        "and share = lasting / immediate per arm, with {pct} percentile bootstrap CIs that "
+        "resample participants; days: median days from the rating to the follow-up answer.",
+    ),
+    "attrition": (
+        "attrition",
+        "Attrition at the follow-up per arm: kept ratings (and participants) asked again and "
+        "answered; retention = answered / asked with a {pct} Wilson interval.",
+    ),
 }
 
 CAPTIONS: dict[str, str] = {

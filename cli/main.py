@@ -51,14 +51,20 @@ def init(
     name: str = typer.Argument(..., help="The study's name (file NAME.toml)."),
     folder: Path = typer.Option(Path("."), "--dir", help="Where to write the file."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    template: str = typer.Option(
+        "example",
+        "--template",
+        help="example (model and human writers) or conversation (a static and a "
+        "conversation arm of one model).",
+    ),
 ) -> None:
     """Write a commented example study file NAME.toml to edit.
 
-    Example: persuasion init my-study
+    Example: persuasion init my-study --template conversation
     """
     from study import write_example
 
-    path = write_example(name, folder, overwrite=force)
+    path = write_example(name, folder, overwrite=force, template=template)
     console.print(f"Wrote {path}; check it with: persuasion run --check {path}")
 
 

@@ -184,6 +184,7 @@ def analyse_step(db: str | None, name: str, out_dir: Path, incomplete: str = "")
         claim_set_hash=stored.claim_set_hash,
         incomplete=incomplete,
         provenance=stored.provenance,
+        follow_ups=stored.follow_ups,
     )
     return ReportSummary(
         str(report.html),

@@ -14,6 +14,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from common import PersuasionError, UnknownName
 from study.config_base import _Frozen
+from study.config_conversation import ConversationLimits, Format
 from study.config_follow_up import FollowUp
 from study.config_recruitment import Recruitment, check_hourly, check_time_limit
 from study.config_survey import Survey
@@ -44,9 +45,19 @@ class Writer(_Frozen):
     per_claim: Annotated[int, Field(ge=1, le=20)] = 1
     true_effect: float = 0.0
     replay_file: str = ""
+    # "conversation": the participant converses with the model between the two ratings
+    format: Format = "static"
+    conversation: ConversationLimits | None = None
 
     @model_validator(mode="after")
     def _check_kind(self) -> Writer:
+        if self.format == "static" and self.conversation is not None:
+            raise ValueError(
+                f'writer {self.id!r} has [writers.conversation] limits but format = "static"; '
+                'set format = "conversation" or remove the limits'
+            )
+        if self.format == "conversation" and self.kind != "model":
+            raise ValueError(f'writer {self.id!r}: only model writers take format = "conversation"')
         if self.kind == "model":
             if "/" not in self.model:
                 raise ValueError(
@@ -58,6 +69,11 @@ class Writer(_Frozen):
         elif self.model or self.strategies:
             raise ValueError(f"human writer {self.id!r} takes no model or strategies")
         return self
+
+    @property
+    def limits(self) -> ConversationLimits:
+        """The conversation limits of a conversation writer (the defaults when not given)."""
+        return self.conversation or ConversationLimits()
 
 
 class Control(_Frozen):
@@ -93,6 +109,7 @@ class CustomStrategy(_Frozen):
     template: Annotated[str, Field(min_length=1)]
     system: str = ""
     description: str = ""
+    format: Format = "static"  # "conversation": fields {claim} and {topic} only
     invents_facts: bool = False
 
 
@@ -149,6 +166,9 @@ class Simulation(_Frozen):
     claim_sd: Annotated[float, Field(ge=0)] = 0.6
     noise_sd: Annotated[float, Field(ge=0)] = 0.8
     argument_sd: Annotated[float, Field(ge=0)] = 0.1
+    # a conversation's effect grows with its participant turns t:
+    # true_effect * (1 + turn_gain * (t - 1))
+    turn_gain: Annotated[float, Field(ge=0, le=5)] = 0.25
     # follow-up waves: the share of an argument's effect left at the follow-up, and the share
     # of participants who answer it
     follow_up_share: Annotated[float, Field(ge=0, le=1)] = 0.35
@@ -220,6 +240,16 @@ class Study(_Frozen):
                 f"writer id(s) {', '.join(dupes)} appear more than once; writer ids must be unique"
             )
         models = [w.id for w in self.writers if w.kind == "model"]
+        static = [w.id for w in self.writers if w.kind == "model" and w.format == "static"]
+        if (
+            self.control.writer
+            and self.control.writer in models
+            and not static.count(self.control.writer)
+        ):
+            raise ValueError(
+                f"control.writer = {self.control.writer!r} is a conversation writer; the "
+                f"control arm needs a static one: {', '.join(static) or '(none declared)'}"
+            )
         if self.control.writer and self.control.writer not in models:
             raise ValueError(
                 f"control.writer = {self.control.writer!r} is not a model writer; "
