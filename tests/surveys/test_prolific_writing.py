@@ -73,6 +73,12 @@ TEXT = "Cities should plant more trees because shade cools streets and saves ene
 
 
 @pytest.fixture
+def store(any_store: Store) -> Store:
+    """SQLite and PostgreSQL."""
+    return any_store
+
+
+@pytest.fixture
 def loaded(store: Store, tmp_path: Path) -> LoadedStudy:
     (tmp_path / "tiny.yaml").write_text(CLAIMS)
     (tmp_path / "penned.toml").write_text(STUDY)
@@ -127,6 +133,18 @@ def test_the_writing_preflight_shows_the_cost_and_the_writing_address(
         "= £61.32 at most"
     )
     assert asked == ["https://survey.example.org/write/start/penned"]
+
+
+def test_slots_already_filled_by_an_import_recruit_nobody(
+    store: Store, loaded: LoadedStudy, tmp_path: Path
+) -> None:
+    from arguments import import_human_arguments
+
+    csv = tmp_path / "writers.csv"
+    csv.write_text("claim,writer,text\na-support,human," + TEXT + "\n")
+    import_human_arguments(store, loaded.study, loaded.study_id, csv)
+    pf = writing_preflight(store, loaded, probe=lambda url: "")
+    assert (pf.places, pf.lines[1]) == (3, "  places: 3")
 
 
 def test_a_writing_wave_from_preflight_to_prize(
@@ -192,6 +210,16 @@ def test_a_writing_wave_from_preflight_to_prize(
         [(subs[0], 150), (subs[1], 150)]
     )
 
+    rating = open_fieldwork(
+        store, loaded, platform, allow_missing_humans=True, without_preregistration=True
+    )
+    blocked = [
+        f["selected_values"]
+        for f in standin.study(rating.platform_ref)["filters"]
+        if f["filter_id"] == "previous_studies_blocklist"
+    ]
+    assert blocked == [[ref]]  # writers do not rate
+
     _rate(store, loaded, {texts[0]: 1, texts[1]: 3})
     owed, ranking = prize_choice(store, loaded)
     assert [c.argument for c in ranking[:2]] == [texts[1], texts[0]]
@@ -207,6 +235,24 @@ def test_a_writing_wave_from_preflight_to_prize(
         stored += " ".join(session.scalars(select(ParticipantRow.platform_id_hash)))
         stored += " ".join(session.scalars(select(WritingTaskRow.platform_session)))
     assert not [p for p in raw if p in stored]
+
+
+def test_a_writer_timed_out_after_saving_an_approved_text_is_paid_the_reward_as_a_bonus(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    ref = open_writing(store, loaded, platform, 4).platform_ref
+    app = TestClient(create_server_app(store, AppSettings(key=KEY)), follow_redirects=False)
+    sub = standin.add_submission(ref, status="ACTIVE")
+    write(app, ref, sub, "late-writer", TEXT)
+    standin.set_status(sub, "TIMED-OUT")
+    decide(store, "penned", _texts(store)[0], "approve")
+    assert sync_fieldwork(store, loaded, platform).problems == ()
+    assert standin.calls("POST", "/bulk-approve/") == []  # a timed-out submission is not approved
+    owed = owed_bonuses(store, loaded)
+    assert [(o.key, o.submission, o.amount) for o in owed] == [(f"writer:{sub}", sub, 650)]
+    for _ in range(2):
+        pay_bonuses(store, loaded, platform, owed_bonuses(store, loaded))
+    assert [(s, a) for s, _, a in standin.state.paid] == [(sub, 650)]
 
 
 def _texts(store: Store) -> list[int]:
