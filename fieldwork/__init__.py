@@ -35,6 +35,7 @@ from fieldwork.writing_wave import (
     WritingStatus,
     close_writing,
     open_writing,
+    writing_open,
     writing_preflight,
     writing_status,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "unpaid_bonuses",
     "wave_sessions",
     "wave_status",
+    "writing_open",
     "writing_preflight",
     "writing_status",
 ]

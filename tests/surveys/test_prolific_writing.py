@@ -23,7 +23,7 @@ from fieldwork.payments import owed_bonuses, pay_bonuses
 from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
 from fieldwork.prize import prize_choice
 from fieldwork.server import create_server_app
-from fieldwork.writing_wave import writing_preflight
+from fieldwork.writing_wave import writing_preflight, writing_status
 from study import LoadedStudy, load_and_register
 from study.store import (
     AssignmentRow,
@@ -253,6 +253,26 @@ def test_a_writer_timed_out_after_saving_an_approved_text_is_paid_the_reward_as_
     for _ in range(2):
         pay_bonuses(store, loaded, platform, owed_bonuses(store, loaded))
     assert [(s, a) for s, _, a in standin.state.paid] == [(sub, 650)]
+
+
+def test_the_writing_wave_closes_once_every_slot_has_an_approved_text(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    ref = open_writing(store, loaded, platform, 4).platform_ref
+    app = TestClient(create_server_app(store, AppSettings(key=KEY)), follow_redirects=False)
+    for i in range(4):
+        sub = standin.add_submission(ref, status="ACTIVE")
+        write(app, ref, sub, f"w{i}", TEXT)
+        standin.set_status(sub, "AWAITING REVIEW")
+    assert writing_status(store, loaded).status == "open"
+    for argument in _texts(store):
+        decide(store, "penned", argument, "approve")
+    assert sync_fieldwork(store, loaded, platform).problems == ()
+    assert writing_status(store, loaded).status == "closed"
+    assert standin.study(ref)["status"] == "COMPLETED"  # by itself: every place approved
+    actions = [c.body["action"] for c in standin.calls("POST", f"/studies/{ref}/transition/")]
+    assert actions == ["PUBLISH"]  # no STOP sent to the completed study
+    assert all(standin.submission(s)["status"] == "APPROVED" for s in standin.state.submissions)
 
 
 def _texts(store: Store) -> list[int]:
