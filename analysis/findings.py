@@ -308,19 +308,24 @@ def limit_findings(results: Results) -> list[Finding]:
     return out
 
 
-def _arm_name(row: pd.Series) -> str:
-    fmt_ = row.get("format")
+def _arm_name(row: pd.Series, formats: bool) -> str:
+    """The arm's name: the writer, and its format when the study has several."""
+    fmt_ = row.get("format") if formats else None
     return f"{row['writer']} ({fmt_})" if isinstance(fmt_, str) and fmt_ else str(row["writer"])
+
+
+def _several_formats(frame: pd.DataFrame) -> bool:
+    return "format" in frame.columns and frame["format"].nunique() > 1
 
 
 def durability_findings(results: Results) -> list[Finding]:
     """Per arm with an immediate effect: the share of it left at the follow-up, with its CI,
     and the arm's retention; then the spread of retention across arms."""
     pct, out = _pct(results.plan.confidence), []
-    lost = results.attrition
-    retention = {_arm_name(r): r for _, r in lost.iterrows()} if not lost.empty else {}
+    lost, several = results.attrition, _several_formats(results.attrition)
+    retention = {_arm_name(r, several): r for _, r in lost.iterrows()}
     for _, row in results.durability.iterrows():
-        arm = _arm_name(row)
+        arm = _arm_name(row, several)
         if math.isnan(row["share"]):
             continue
         days = "" if math.isnan(row["days"]) else f" after {row['days']:.0f} days"
@@ -342,7 +347,7 @@ def durability_findings(results: Results) -> list[Finding]:
             )
         out.append(Finding("durability", str(row["writer"]), text + "."))
     if len(retention) > 1:
-        rates = lost.assign(arm=[_arm_name(r) for _, r in lost.iterrows()])
+        rates = lost.assign(arm=[_arm_name(r, several) for _, r in lost.iterrows()])
         low, high = rates.loc[rates["retention"].idxmin()], rates.loc[rates["retention"].idxmax()]
         out.append(
             Finding(
