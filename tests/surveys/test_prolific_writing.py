@@ -20,9 +20,12 @@ from sqlalchemy import select
 from common import UsageError
 from fieldwork import LaunchRefused, open_fieldwork, open_writing, sync_fieldwork
 from fieldwork.payments import owed_bonuses, pay_bonuses
+from fieldwork.platforms import Submission, SubmissionStatus
 from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
 from fieldwork.prize import prize_choice
 from fieldwork.server import create_server_app
+from fieldwork.writing_sync import Written
+from fieldwork.writing_sync import decide as decide_writing
 from fieldwork.writing_wave import writing_preflight, writing_status
 from study import LoadedStudy, load_and_register
 from study.store import (
@@ -306,3 +309,29 @@ def _rate(store: Store, loaded: LoadedStudy, shift: dict[int, int]) -> None:
             ).all()
             for rid in ids:
                 session.get_one(RatingRow, rid).after = 3 + points
+
+
+@pytest.mark.parametrize(
+    ("status", "task", "action"),
+    [
+        ("awaiting_review", Written(1, "submitted", "", "ok", ""), "approve"),
+        ("awaiting_review", Written(1, "submitted", "", "rejected", "off topic"), "reject"),
+        ("awaiting_review", Written(1, "submitted", "", "pending_review", ""), None),
+        ("awaiting_review", Written(1, "assigned", "", "", ""), "return"),
+        ("awaiting_review", None, "return"),
+        ("awaiting_review", Written(1, "submitted", "approved", "ok", ""), None),
+        ("returned", Written(1, "assigned", "", "", ""), "release"),
+        ("timed_out", Written(1, "assigned", "", "", ""), "release"),
+        ("timed_out", Written(1, "submitted", "", "ok", ""), "timed_out"),
+        ("timed_out", Written(1, "submitted", "", "rejected", "x"), None),
+        ("active", Written(1, "assigned", "", "", ""), None),
+    ],
+)
+def test_each_writing_submission_gets_the_decision_its_text_calls_for(
+    status: SubmissionStatus, task: Written | None, action: str | None
+) -> None:
+    decision = decide_writing(Submission("s1", "p1", status), task)
+    assert (decision.action if decision else None) == action
+    if action == "reject":
+        assert decision is not None and "off topic" in decision.message
+        assert len(decision.message) >= 100  # Prolific's minimum for a rejection message
