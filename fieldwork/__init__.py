@@ -45,6 +45,7 @@ from fieldwork.writing_wave import (
     WritingStatus,
     close_writing,
     open_writing,
+    writing_open,
     writing_preflight,
     writing_status,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "unpaid_bonuses",
     "wave_sessions",
     "wave_status",
+    "writing_open",
     "writing_preflight",
     "writing_status",
 ]

@@ -110,6 +110,12 @@ def latest_writing_wave(store: Store, study_id: int) -> tuple[int, str, str, int
         return (row.number, row.status, row.platform_ref, row.places) if row else None
 
 
+def writing_open(store: Store, loaded: LoadedStudy) -> bool:
+    """Whether the study has an open writing wave (a scheduled sync then reconciles it)."""
+    wave = latest_writing_wave(store, loaded.study_id)
+    return wave is not None and wave[1] == "open"
+
+
 def writing_refs(store: Store, study_id: int) -> tuple[str, ...]:
     """Platform references of every writing wave of the study (kept out of the rating waves,
     so nobody rates an argument they may have written)."""

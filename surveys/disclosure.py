@@ -58,6 +58,7 @@ def debrief_items(store: Store, session_id: int, study: Study) -> list[str]:
                 ArgumentRow.writer_kind,
                 ArgumentRow.generation,
                 ArgumentRow.strategy,
+                ArgumentRow.format,
             )
             .select_from(AssignmentRow)
             .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
@@ -66,9 +67,11 @@ def debrief_items(store: Store, session_id: int, study: Study) -> list[str]:
             .order_by(AssignmentRow.position)
         ).all()
     out = []
-    for claim, kind, writer_kind, generation, strategy in rows:
+    for claim, kind, writer_kind, generation, strategy, fmt in rows:
         model = f"an AI language model ({generation})" if generation else "an AI language model"
-        if kind == "control":
+        if fmt == "conversation":
+            out.append(f"Your conversation about “{claim}” was with {model}, not a person.")
+        elif kind == "control":
             out.append(
                 f"“{claim}” is true. The argument you read about it was written by {model} "
                 "to argue against it on purpose, to check the study's method."

@@ -17,7 +17,12 @@ from fieldwork.server import create_server_app
 from study import example_study_text, parse_study
 from study.store import ArgumentRow, AssignmentRow, ClaimRow, SessionRow, Store
 from surveys.app import AppSettings
-from surveys.disclosure import NOT_CHECKED, debrief_general, inventing_strategies
+from surveys.disclosure import (
+    NOT_CHECKED,
+    debrief_general,
+    debrief_items,
+    inventing_strategies,
+)
 from surveys.pages import sequence_for
 from tests.surveys.conftest import KEY, Fielded, field_study, study_text
 
@@ -129,3 +134,25 @@ def test_the_init_template_shows_the_review_board_keys() -> None:
         assert f"\n# {key} = " in text, key
     assert "{minutes}" in text
     parse_study(text)  # the template is still a valid study file
+
+
+def test_a_conversation_is_named_as_one_with_an_ai_model(
+    client: TestClient, fielded: Fielded
+) -> None:
+    assert client.get("/start/board?PROLIFIC_PID=p3&SESSION_ID=s3").status_code == 303
+    with fielded.store.session() as session:
+        sess = session.scalars(select(SessionRow)).one()
+        first = session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.session_id == sess.id)
+            .order_by(AssignmentRow.position)
+        ).first()
+        assert first is not None
+        argument = session.get_one(ArgumentRow, first.argument_id)
+        argument.format, argument.writer_kind, argument.generation = "conversation", "model", "C2"
+        claim = session.get_one(ClaimRow, argument.claim_id).text
+        sess_id = sess.id
+    lines = debrief_items(fielded.store, sess_id, fielded.study)
+    assert lines[0] == (
+        f"Your conversation about “{claim}” was with an AI language model (C2), not a person."
+    )

@@ -20,10 +20,13 @@ from sqlalchemy import select
 from common import UsageError
 from fieldwork import LaunchRefused, open_fieldwork, open_writing, sync_fieldwork
 from fieldwork.payments import owed_bonuses, pay_bonuses
+from fieldwork.platforms import Submission, SubmissionStatus
 from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
 from fieldwork.prize import prize_choice
 from fieldwork.server import create_server_app
-from fieldwork.writing_wave import writing_preflight
+from fieldwork.writing_sync import Written
+from fieldwork.writing_sync import decide as decide_writing
+from fieldwork.writing_wave import writing_preflight, writing_status
 from study import LoadedStudy, load_and_register
 from study.store import (
     AssignmentRow,
@@ -255,6 +258,26 @@ def test_a_writer_timed_out_after_saving_an_approved_text_is_paid_the_reward_as_
     assert [(s, a) for s, _, a in standin.state.paid] == [(sub, 650)]
 
 
+def test_the_writing_wave_closes_once_every_slot_has_an_approved_text(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    ref = open_writing(store, loaded, platform, 4).platform_ref
+    app = TestClient(create_server_app(store, AppSettings(key=KEY)), follow_redirects=False)
+    for i in range(4):
+        sub = standin.add_submission(ref, status="ACTIVE")
+        write(app, ref, sub, f"w{i}", TEXT)
+        standin.set_status(sub, "AWAITING REVIEW")
+    assert writing_status(store, loaded).status == "open"
+    for argument in _texts(store):
+        decide(store, "penned", argument, "approve")
+    assert sync_fieldwork(store, loaded, platform).problems == ()
+    assert writing_status(store, loaded).status == "closed"
+    assert standin.study(ref)["status"] == "COMPLETED"  # by itself: every place approved
+    actions = [c.body["action"] for c in standin.calls("POST", f"/studies/{ref}/transition/")]
+    assert actions == ["PUBLISH"]  # no STOP sent to the completed study
+    assert all(standin.submission(s)["status"] == "APPROVED" for s in standin.state.submissions)
+
+
 def _texts(store: Store) -> list[int]:
     with store.session() as session:
         return list(
@@ -286,3 +309,29 @@ def _rate(store: Store, loaded: LoadedStudy, shift: dict[int, int]) -> None:
             ).all()
             for rid in ids:
                 session.get_one(RatingRow, rid).after = 3 + points
+
+
+@pytest.mark.parametrize(
+    ("status", "task", "action"),
+    [
+        ("awaiting_review", Written(1, "submitted", "", "ok", ""), "approve"),
+        ("awaiting_review", Written(1, "submitted", "", "rejected", "off topic"), "reject"),
+        ("awaiting_review", Written(1, "submitted", "", "pending_review", ""), None),
+        ("awaiting_review", Written(1, "assigned", "", "", ""), "return"),
+        ("awaiting_review", None, "return"),
+        ("awaiting_review", Written(1, "submitted", "approved", "ok", ""), None),
+        ("returned", Written(1, "assigned", "", "", ""), "release"),
+        ("timed_out", Written(1, "assigned", "", "", ""), "release"),
+        ("timed_out", Written(1, "submitted", "", "ok", ""), "timed_out"),
+        ("timed_out", Written(1, "submitted", "", "rejected", "x"), None),
+        ("active", Written(1, "assigned", "", "", ""), None),
+    ],
+)
+def test_each_writing_submission_gets_the_decision_its_text_calls_for(
+    status: SubmissionStatus, task: Written | None, action: str | None
+) -> None:
+    decision = decide_writing(Submission("s1", "p1", status), task)
+    assert (decision.action if decision else None) == action
+    if action == "reject":
+        assert decision is not None and "off topic" in decision.message
+        assert len(decision.message) >= 100  # Prolific's minimum for a rejection message
