@@ -208,6 +208,11 @@ def conversation_sections(
             out[name] = make()
         except ValueError as exc:
             notes[name] = str(exc)
+    if out["dose"].empty and "dose" not in notes:
+        notes["dose"] = (
+            "no conversation has its turns recorded (the inline simulated panel converses "
+            "without transcripts), so persuasion by turns and by words is not estimated"
+        )
     if out["format_contrasts"].empty and "format_contrasts" not in notes:
         notes["format_contrasts"] = (
             "no model has both a static and a conversation writer, so the format itself is not "
