@@ -26,6 +26,7 @@ from study.store import events_of
 
 LOCKED = "preregistration.locked"
 OVERRIDDEN = "preregistration.overridden"
+MISSING_HUMANS = "wave.missing_humans"  # written by fieldwork when --allow-missing-humans opens
 INTERIM = "analysis.interim"
 FORMAT = 1
 NOT_COMPARED = ("power", "registered_by", "description")
@@ -39,6 +40,7 @@ class Registration:
     document: dict[str, Any] = field(default_factory=dict)
     overridden_waves: tuple[int, ...] = ()  # waves opened with --without-preregistration
     interim_looks: tuple[dict[str, Any], ...] = ()  # oldest first
+    missing_humans: tuple[tuple[int, int], ...] = ()  # (wave, empty human writer slots)
 
 
 def claim_info(claims: ClaimSet) -> dict[str, Any]:
@@ -199,6 +201,11 @@ def report_deviations(registration: Registration, run: dict[str, Any]) -> list[s
         out += deviations(registration.document, run)
     for wave in registration.overridden_waves:
         out.append(f"wave {wave} was opened without a pre-registration (--without-preregistration)")
+    for wave, slots in registration.missing_humans:
+        out.append(
+            f"wave {wave} was opened with {slots} human writer slots without a reviewed argument "
+            "(--allow-missing-humans): fewer human arguments than planned"
+        )
     declared = int(registration.document.get("analysis", {}).get("interim_looks", 0))
     for i, look in enumerate(registration.interim_looks, start=1):
         if i > declared:
@@ -226,11 +233,17 @@ def read_registration(session: Session, study_id: int) -> Registration:
         {int(e.payload.get("wave", 0)) for e in events_of(session, study_id, OVERRIDDEN)}
     )
     looks = [dict(e.payload) for e in reversed(events_of(session, study_id, INTERIM))]
+    missing = tuple(
+        (int(e.payload.get("wave", 0)), len(e.payload.get("slots", ())))
+        for e in reversed(events_of(session, study_id, MISSING_HUMANS))
+    )
     if not locked:
-        return Registration(overridden_waves=tuple(overridden), interim_looks=tuple(looks))
+        return Registration(
+            overridden_waves=tuple(overridden), interim_looks=tuple(looks), missing_humans=missing
+        )
     payload = locked[0].payload
     return Registration(
-        str(payload["hash"]), dict(payload["document"]), tuple(overridden), tuple(looks)
+        str(payload["hash"]), dict(payload["document"]), tuple(overridden), tuple(looks), missing
     )
 
 

@@ -96,6 +96,7 @@ class Run:
     estimate: Estimate | None = None
     writer: LedgerWriter = field(init=False)
     key_cost: dict[str, float] = field(default_factory=dict)
+    talks: list[Job] = field(default_factory=list)  # conversation slots to store
 
     def __post_init__(self) -> None:
         self.by_key = {j.key: j for j in self.jobs}
@@ -258,7 +259,7 @@ class Run:
 
         spent = spending(self.store, self.study_id)
         return GenerationSummary(
-            planned=len(self.jobs),
+            planned=len(self.jobs) + len(self.talks),
             written=sum(self.written.values()),
             by_writer=dict(self.written),
             failed=self.failed,

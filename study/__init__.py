@@ -24,6 +24,7 @@ from study.config import (
     parse_study,
     study_hash,
 )
+from study.config_conversation import MAX_MESSAGE_CHARS, ConversationLimits
 from study.config_follow_up import FollowUp
 from study.config_recruitment import (
     MINIMUM_HOURLY,
@@ -37,6 +38,7 @@ from study.config_recruitment import (
 from study.config_survey import SCALE_LABELS, AttentionCheck
 from study.examples import example_study_text, write_example
 from study.exclusions import (
+    CONVERSATION_FAILED,
     FAILED_ATTENTION,
     INCOMPLETE,
     REASONS,
@@ -51,8 +53,10 @@ from study.exclusions import (
 from study.loading import LoadedStudy, is_study_file, load_and_register, load_stored, stored_differs
 
 __all__ = [
+    "CONVERSATION_FAILED",
     "FAILED_ATTENTION",
     "INCOMPLETE",
+    "MAX_MESSAGE_CHARS",
     "MINIMUM_HOURLY",
     "REASONS",
     "RECOMMENDED_HOURLY",
@@ -63,6 +67,7 @@ __all__ = [
     "Arguments",
     "AttentionCheck",
     "Control",
+    "ConversationLimits",
     "CustomStrategy",
     "Exclusions",
     "Filters",

@@ -59,3 +59,16 @@ def test_prolific_follow_up_below_minimum_pay_is_refused(tmp_path: Path) -> None
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"Error: {path}: follow_up.reward = 10 (£0.10 for 5 minutes")
     assert "set follow_up.reward to at least 50" in line
+
+
+def test_serve_gets_a_follow_up_deployment_only_with_follow_up(tmp_path: Path) -> None:
+    from flows.deployments import folder_deployments
+
+    (tmp_path / "fu.toml").write_text(follow_up_toml("fu"))
+    (tmp_path / "plain.toml").write_text(follow_up_toml("plain").split("[follow_up]")[0])
+    deps = [d for d in folder_deployments(tmp_path, "sqlite:///x.db") if d.flow_name == "follow-up"]
+    assert [(d.name, d.parameters["study"]) for d in deps] == [
+        ("fu", str((tmp_path / "fu.toml").resolve()))
+    ]
+    assert deps[0].schedules[0].schedule.cron == "*/5 * * * *"
+    assert "study:fu" in deps[0].tags
