@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from study import SCALE_LABELS
 from surveys import follow_up as follow_ups
 from surveys.app.participant import ID_PARAMS, PLATFORM_ID, read_form
-from surveys.app.security import check_csrf, client_key, csrf_token
+from surveys.app.security import check_csrf, client_key, csrf_token, error_response
 from surveys.completion import completion_link
 from surveys.pages import FormError
 
@@ -29,6 +29,15 @@ async def enter(request: Request, study: str) -> Response:
     the keyed hash of their id and sent to their personal follow-up page."""
     app, params = request.app, request.query_params
     raw = next((params[p] for p in ID_PARAMS if params.get(p)), "")
+    if not raw:  # the address itself (what the preflight asks): how to take part
+        return error_response(
+            request,
+            app.state.templates,
+            200,
+            "open_from_platform",
+            "This follow-up is for people who took part in the first part of the study; "
+            "please open it from the recruitment platform or from the link you were sent.",
+        )
     if not PLATFORM_ID.match(raw):
         raise FormError(
             "missing_participant_id",

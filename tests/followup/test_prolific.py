@@ -80,6 +80,10 @@ def test_prolific_follow_up_admits_only_the_original_participants(
     assert len(standin.calls("POST", r"/studies/$")) == 2  # the original and one follow-up
 
     with TestClient(app, follow_redirects=False) as client:
+        address = client.get("/follow-up/pf")  # what the preflight probes: it answers
+        assert address.status_code == 200 and parse_page(address).error == "open_from_platform"
+        bad = client.get("/follow-up/pf?PROLIFIC_PID=<script>")
+        assert bad.status_code == 400 and parse_page(bad).error == "missing_participant_id"
         outsider = client.get("/follow-up/pf?PROLIFIC_PID=PPP0009&SESSION_ID=X")
         assert outsider.status_code == 403 and parse_page(outsider).error == "not_invited"
         enter = client.get("/follow-up/pf?PROLIFIC_PID=PPP0001&SESSION_ID=F1")
