@@ -27,7 +27,7 @@ from analysis.preregistration import (
     registration_hash,
     write_preregistration,
 )
-from analysis.reference import pairwise_tests, reference_summary
+from analysis.reference import argument_means, pairwise_tests, reference_summary
 from analysis.report import Report, build_report, write_report
 from analysis.scaling import scaling_trend
 from analysis.store_io import StoredStudy, export_study, load_stored_study
@@ -47,6 +47,7 @@ __all__ = [
     "StoredStudy",
     "analyse",
     "ancova_contrasts",
+    "argument_means",
     "before_sd",
     "build_report",
     "by_starting_rating",

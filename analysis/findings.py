@@ -23,6 +23,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("contrast", ""),
     ("scaling", "Scaling"),
     ("control", "Control arm"),
+    ("conversation", "Conversations"),
+    ("durability", "Durability (follow-up)"),
     ("caution", "Borderline and contradictory cases"),
     ("limit", "What the data cannot support"),
 )
@@ -55,6 +57,9 @@ def findings_markdown(items: list[Finding]) -> list[str]:
 def findings(results: Results) -> list[Finding]:
     """Every sentence of the Findings, in reading order."""
     out = [*contrast_findings(results), *scaling_findings(results), *control_findings(results)]
+    from analysis.findings_designs import conversation_findings, durability_findings
+
+    out += conversation_findings(results) + durability_findings(results)
     out += caution_findings(results)
     out += limit_findings(results)
     return out

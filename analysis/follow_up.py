@@ -30,6 +30,7 @@ from statsmodels.stats.proportion import proportion_confint
 from analysis.bootstrap import claim_weights
 from analysis.checks import require_columns
 from analysis.errors import AnalysisError
+from study import AnalysisPlan
 
 MAX_UNDEFINED = 0.025  # share of resamples with no ratio above which the interval is blank
 
@@ -56,6 +57,46 @@ ATTRITION_COLUMNS = [
     "retention_low",
     "retention_high",
 ]
+
+
+FOLLOW_UP_COLUMNS = ["session", "position", "follow_up_wave", "follow_up", "follow_up_days"]
+
+
+def with_follow_up(data: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
+    """The ratings of `data` that were asked again at a follow-up, with its columns (the
+    latest follow-up when a rating was asked at several)."""
+    if answers.empty:
+        return data.iloc[0:0].assign(**{c: pd.Series(dtype="float") for c in FOLLOW_UP_COLUMNS[2:]})
+    latest = answers.sort_values("follow_up_wave").drop_duplicates(
+        ["session", "position"], keep="last"
+    )
+    return data.merge(latest, on=["session", "position"], how="inner", validate="one_to_one")
+
+
+def follow_up_sections(
+    data: pd.DataFrame, answers: pd.DataFrame | None, plan: AnalysisPlan, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The report's durability and attrition tables from the kept ratings and the follow-up
+    answers (`analysis.follow_up_table.follow_up_answers`), and a note when they are empty
+    although the study has a follow-up."""
+    if answers is None or answers.empty:
+        return pd.DataFrame(), pd.DataFrame(), ""
+    asked = with_follow_up(data, answers)
+    lost = attrition(asked, confidence=plan.confidence)
+    try:
+        lasting = durability(
+            asked, n_resamples=plan.bootstrap_resamples, confidence=plan.confidence, seed=seed
+        )
+    except AnalysisError as exc:
+        return pd.DataFrame(), lost, str(exc)
+    note = ""
+    if lasting["share_low"].isna().any():
+        blank = ", ".join(map(str, lasting.loc[lasting["share_low"].isna(), "writer"]))
+        note = (
+            f"no interval for the share that remains for {blank}: the immediate effect is too "
+            "close to zero (or below it) for a share of it to mean anything"
+        )
+    return lasting, lost, note
 
 
 def arms(data: pd.DataFrame) -> list[str]:

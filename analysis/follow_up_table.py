@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
+from analysis.follow_up import FOLLOW_UP_COLUMNS
 from study.store import (
     AssignmentRow,
     FollowUpRatingRow,
@@ -14,8 +15,6 @@ from study.store import (
     Store,
     WaveRow,
 )
-
-FOLLOW_UP_COLUMNS = ["session", "position", "follow_up_wave", "follow_up", "follow_up_days"]
 
 
 def follow_up_answers(store: Store, study_id: int) -> pd.DataFrame:
@@ -60,14 +59,3 @@ def follow_up_answers(store: Store, study_id: int) -> pd.DataFrame:
     delay = pd.to_datetime(frame["answered"], utc=True) - pd.to_datetime(frame["rated"], utc=True)
     frame["follow_up_days"] = delay.dt.total_seconds() / 86400
     return frame[FOLLOW_UP_COLUMNS]
-
-
-def with_follow_up(data: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
-    """The ratings of `data` that were asked again at a follow-up, with its columns (the
-    latest follow-up when a rating was asked at several)."""
-    if answers.empty:
-        return data.iloc[0:0].assign(**{c: pd.Series(dtype="float") for c in FOLLOW_UP_COLUMNS[2:]})
-    latest = answers.sort_values("follow_up_wave").drop_duplicates(
-        ["session", "position"], keep="last"
-    )
-    return data.merge(latest, on=["session", "position"], how="inner", validate="one_to_one")

@@ -22,10 +22,12 @@ from analysis.caveats import (
 )
 from analysis.ceiling import by_starting_rating, without_bound
 from analysis.checks import opinion
+from analysis.conversations import conversation_sections
 from analysis.effects import effect_sizes, pool_waves
 from analysis.equivalence import control_check
 from analysis.errors import AnalysisError
 from analysis.estimates import before_sd, exclusion_counts, waves_by_writer, writer_means
+from analysis.follow_up import follow_up_sections
 from analysis.ordinal import ordinal_contrasts
 from analysis.reference import pairwise_tests, reference_summary
 from analysis.scaling import scaling_trend
@@ -58,6 +60,13 @@ class Results:
     pooled_effects: pd.DataFrame  # random-effects pooling across waves (contrasts in 2+ waves)
     scale_sd: float
     notes: dict[str, str] = field(default_factory=dict)
+    # conversations: conversation vs static of one model, persuasion by turns and by words
+    format_contrasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dose: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_turns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # follow-up waves: the share of the effect that remains per arm, and who answered
+    durability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def writer_order(data: pd.DataFrame) -> list[str]:
@@ -70,10 +79,15 @@ def writer_order(data: pd.DataFrame) -> list[str]:
 
 
 def analyse(
-    ratings: pd.DataFrame, plan: AnalysisPlan, seed: int = 0, writers: Sequence[str] = ()
+    ratings: pd.DataFrame,
+    plan: AnalysisPlan,
+    seed: int = 0,
+    writers: Sequence[str] = (),
+    follow_ups: pd.DataFrame | None = None,
 ) -> Results:
     """Run every estimator of the plan on the kept ratings of `ratings`. `writers` (the study
-    file's writer ids) lets a writer without any rating be named in the notes too."""
+    file's writer ids) lets a writer without any rating be named in the notes too;
+    `follow_ups` (`analysis.follow_up_table.follow_up_answers`) adds the durability sections."""
     data = _kept_or_refuse(ratings)
     notes: dict[str, str] = {}
     order = writer_order(data)
@@ -81,8 +95,7 @@ def analyse(
     conf = plan.confidence
     estimates, strat = _descriptive(data, plan, seed, sd, order)
     fits = _model_fits(data, plan, notes)
-    contrasts, grid, scaling = fits["contrasts"], fits["grid"], fits["scaling"]
-    control, sensitivity, ordinal = fits["control"], fits["sensitivity"], fits["ordinal"]
+    scaling, control = fits["scaling"], fits["control"]
     pairwise = clean_pairwise(pairwise_tests(data))
     starting = by_starting_rating(opinion(data), conf)
     extra = {
@@ -95,21 +108,17 @@ def analyse(
         "starting_rating": starting_note(starting),
     }
     effects = _ordered(effect_sizes(data, plan.reference), order)
-    extra |= _blank_notes(
-        contrasts=(contrasts, "writer"),
-        grid=(grid, "cell"),
-        sensitivity=(sensitivity, "writer"),
-        ordinal=(ordinal, "writer"),
-    )
+    fitted = {k: fits[k] for k in ("contrasts", "grid", "sensitivity", "ordinal")}
+    extra |= {k: blank_note(f, "cell" if k == "grid" else "writer") for k, f in fitted.items()}
+    lasting, lost, extra["durability"] = follow_up_sections(data, follow_ups, plan, seed)
+    fitted |= conversation_sections(data, conf, extra)
     notes |= {k: v for k, v in extra.items() if v}
     return Results(
         plan=plan,
         ratings=ratings,
         data=data,
         order=order,
-        exclusions=_ordered(exclusion_counts(ratings), order),
         estimates=estimates,
-        reference_summary=_ordered(reference_summary(data), order),
         pairwise=pairwise[0],
         scaling=scaling,
         control=control,
@@ -120,11 +129,12 @@ def analyse(
         notes=notes,
         **_by_writer_order(
             order,
+            exclusions=exclusion_counts(ratings),
+            reference_summary=reference_summary(data),
             strategy_estimates=strat,
-            contrasts=contrasts,
-            grid=grid,
-            sensitivity=sensitivity,
-            ordinal=ordinal,
+            durability=lasting,
+            attrition=lost,
+            **fitted,
         ),
     )
 
@@ -154,11 +164,6 @@ def _descriptive(
         models, ["writer", "strategy"], n_resamples=n_boot, confidence=conf, seed=seed, scale_sd=sd
     )
     return estimates, strat
-
-
-def _blank_notes(**frames: tuple[pd.DataFrame, str]) -> dict[str, str]:
-    """The note of each result frame whose rows have blanked (undefined) numbers."""
-    return {name: blank_note(frame, label) for name, (frame, label) in frames.items()}
 
 
 def _model_fits(

@@ -48,11 +48,15 @@ def build_report(
     claim_set_hash: str = "",
     incomplete: str = "",
     provenance: Provenance | None = None,
+    follow_ups: pd.DataFrame | None = None,
 ) -> Report:
     """Run the analysis plan and write every output of the report to `out_dir`. A non-empty
-    `incomplete` (what fieldwork still lacks) heads the report as a banner."""
+    `incomplete` (what fieldwork still lacks) heads the report as a banner; `follow_ups`
+    (the answers at follow-up waves) adds the durability sections."""
     writers = [w.id for w in study.writers]
-    results = analyse(ratings, study.analysis, seed=study.study.seed, writers=writers)
+    results = analyse(
+        ratings, study.analysis, seed=study.study.seed, writers=writers, follow_ups=follow_ups
+    )
     return write_report(
         results,
         study,

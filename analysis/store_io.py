@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.export import export_table
+from analysis.follow_up_table import follow_up_answers
 from analysis.preregistration import Registration, read_registration
 from analysis.stamp import Provenance
 from analysis.tidy import ratings_table
@@ -24,6 +25,7 @@ class StoredStudy:
     ratings: pd.DataFrame
     study_text: str = ""  # the stored study file (TOML)
     registration: Registration = field(default_factory=Registration)
+    follow_ups: pd.DataFrame = field(default_factory=pd.DataFrame)  # answers at follow-ups
 
     @property
     def provenance(self) -> Provenance:
@@ -39,7 +41,10 @@ def load_stored_study(db: str | None, name: str) -> StoredStudy:
             simulated, claim_hash, text = row.simulated, row.claim_set_hash, row.config_toml
             registration = read_registration(session, study_id)
         ratings = ratings_table(store, study_id, study)
-    return StoredStudy(study, study_id, simulated, claim_hash, ratings, text, registration)
+        follow_ups = follow_up_answers(store, study_id)
+    return StoredStudy(
+        study, study_id, simulated, claim_hash, ratings, text, registration, follow_ups
+    )
 
 
 def export_study(db: str | None, name: str, out: str | Path) -> tuple[Path, int]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from study import Exclusions, SessionFacts, Study, argument_min_reading_ms, exclusion
 from study.store import (
@@ -13,6 +15,8 @@ from study.store import (
     AssignmentRow,
     AttentionAnswerRow,
     ClaimRow,
+    ConversationRow,
+    ConversationTurnRow,
     ParticipantRow,
     RatingRow,
     SessionRow,
@@ -51,6 +55,9 @@ COLUMNS = [
     "focus_losses",
     "pastes",
     "session_status",
+    "format",
+    "turns",
+    "model_words",
 ]
 
 
@@ -62,21 +69,36 @@ def ratings_table(store: Store, study_id: int, study: Study | None = None) -> pd
     (`persuasion export`, `persuasion survey export`, the dashboard's CSV).
 
     The reasons are the study's one rule set, `study.exclusions.exclusion`, under `study`'s
-    exclusions and reading speed (default: the study's stored config)."""
+    exclusions and reading speed (default: the study's stored config).
+
+    `format` is 'static' or 'conversation'; a conversation item's `turns` counts the
+    participant's messages and `model_words` the words of the model's replies (both missing
+    for static items)."""
     with store.session() as session:
         if study is None:
             study = study_config(session.get_one(StudyRow, study_id))
         rows = session.execute(_query(study_id)).mappings().all()
-        texts = dict(
-            session.execute(
-                select(ArgumentRow.id, ArgumentRow.text).where(ArgumentRow.study_id == study_id)
-            ).all()
-        )
+        texts = {
+            arg: (text, fmt)
+            for arg, text, fmt in session.execute(
+                select(ArgumentRow.id, ArgumentRow.text, ArgumentRow.format).where(
+                    ArgumentRow.study_id == study_id
+                )
+            )
+        }
+        talks = _conversations(session, study_id)
     frame = pd.DataFrame([dict(r) for r in rows])
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
-    minimum = {arg: argument_min_reading_ms(text, study) for arg, text in texts.items()}
+    minimum = {
+        arg: 0 if fmt == "conversation" else argument_min_reading_ms(text, study)
+        for arg, (text, fmt) in texts.items()
+    }
     frame["min_reading_ms"] = frame["argument"].map(minimum)
+    for column in ("turns", "model_words", "conversation"):
+        frame[column] = frame["assignment"].map(talks[column])
+    frame["turns"] = frame["turns"].astype("Int64")
+    frame["model_words"] = frame["model_words"].astype("Int64")
     frame["after"] = frame["after"].astype("Int64")
     frame["reading_ms"] = frame["reading_ms"].astype("Int64")
     frame["persuasion"] = frame["direction"] * (frame["after"] - frame["before"])
@@ -119,6 +141,8 @@ def _query(study_id: int) -> Select[*tuple[Any, ...]]:
             RatingRow.pastes,
             SessionRow.status.label("session_status"),
             SessionRow.exclusion.label("session_exclusion"),
+            ArgumentRow.format,
+            AssignmentRow.id.label("assignment"),
         )
         .select_from(RatingRow)
         .join(AssignmentRow, AssignmentRow.id == RatingRow.assignment_id)
@@ -157,10 +181,38 @@ def _exclusions(frame: pd.DataFrame, rules: Exclusions) -> list[str]:
             str(first["session_exclusion"] or ""),
         )
     rated = frame["after"].notna()
+    talks = frame["conversation"].astype(object).where(frame["conversation"].notna(), "")
     return [
-        exclusion(facts[sid], rules, bool(r))
-        for sid, r in zip(frame["session"], rated, strict=True)
+        exclusion(facts[sid], rules, bool(r), str(c))
+        for sid, r, c in zip(frame["session"], rated, talks, strict=True)
     ]
+
+
+def _conversations(session: Session, study_id: int) -> dict[str, dict[int, Any]]:
+    """Per assignment with a conversation: participant turns, words the model wrote, and the
+    conversation's status."""
+    talks = session.execute(
+        select(ConversationRow.id, ConversationRow.assignment_id, ConversationRow.status).where(
+            ConversationRow.study_id == study_id
+        )
+    ).all()
+    by_id = {cid: aid for cid, aid, _ in talks}
+    turns: Counter[int] = Counter({aid: 0 for aid in by_id.values()})
+    words: Counter[int] = Counter({aid: 0 for aid in by_id.values()})
+    rows = session.execute(
+        select(
+            ConversationTurnRow.conversation_id, ConversationTurnRow.role, ConversationTurnRow.text
+        )
+        .join(ConversationRow, ConversationRow.id == ConversationTurnRow.conversation_id)
+        .where(ConversationRow.study_id == study_id)
+    )
+    for cid, role, text in rows:
+        if role == "participant":
+            turns[by_id[cid]] += 1
+        else:
+            words[by_id[cid]] += len(text.split())
+    status = {aid: st for _, aid, st in talks}
+    return {"turns": dict(turns), "model_words": dict(words), "conversation": status}
 
 
 def kept(frame: pd.DataFrame) -> pd.DataFrame:

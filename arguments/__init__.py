@@ -14,6 +14,7 @@ from arguments.generate import (
     build_request,
     generate_all,
     pending_jobs,
+    study_limits,
 )
 from arguments.human import HumanImportSummary, create_writing_tasks, import_human_arguments
 from arguments.lease import LeaseHeld, LeaseLost
@@ -22,6 +23,14 @@ from arguments.plan import HUMAN_STRATEGY, ClaimRef, Job, plan_jobs, request_key
 from arguments.providers import get_provider, split_model
 from arguments.quality import QualityReport, check
 from arguments.registry import ModelInfo, bundled_models, model_for, registry
+from arguments.replies import Replier, Reply
+from arguments.reply_store import (
+    MODEL_ROLE,
+    PARTICIPANT_ROLE,
+    end_conversation,
+    limit_reached,
+    reply_key,
+)
 from arguments.review import export_arguments, list_arguments, show_argument
 from arguments.runner import spending
 from arguments.strategies import Strategy, bundled_strategies, get_strategy, strategies_for
@@ -36,6 +45,8 @@ from arguments.types import (
 
 __all__ = [
     "HUMAN_STRATEGY",
+    "MODEL_ROLE",
+    "PARTICIPANT_ROLE",
     "BatchProvider",
     "BudgetExceeded",
     "ClaimRef",
@@ -58,6 +69,8 @@ __all__ = [
     "ProviderConfig",
     "ProviderError",
     "QualityReport",
+    "Replier",
+    "Reply",
     "RunOptions",
     "RunStopped",
     "Spending",
@@ -68,19 +81,23 @@ __all__ = [
     "bundled_strategies",
     "check",
     "create_writing_tasks",
+    "end_conversation",
     "export_arguments",
     "generate_all",
     "get_provider",
     "get_strategy",
     "import_human_arguments",
+    "limit_reached",
     "list_arguments",
     "model_for",
     "pending_jobs",
     "plan_jobs",
     "registry",
+    "reply_key",
     "request_key",
     "show_argument",
     "spending",
     "split_model",
     "strategies_for",
+    "study_limits",
 ]

@@ -186,6 +186,7 @@ async def generate_async(
 async def plan_and_run(
     store: Store, study: Study, study_id: int, options: RunOptions, lease: Lease | None
 ) -> GenerationSummary:
+    from arguments.conversation import is_conversation
     from arguments.human import create_writing_tasks
 
     jobs = pending_jobs(store, study, study_id)
@@ -194,12 +195,15 @@ async def plan_and_run(
         if simulated_humans(study) or options.dry_run
         else create_writing_tasks(store, study, study_id)
     )
+    talks = [j for j in jobs if is_conversation(j)]
+    jobs = [j for j in jobs if not is_conversation(j)]
     if not jobs:
-        return GenerationSummary(0, 0, {}, writing_tasks=tasks)
+        return await slots_only(store, study, study_id, talks, options, tasks)
     providers = make_providers(study, jobs)
     try:
         run = new_run(store, study, study_id, jobs, providers, options)
         run.lease = run.writer.lease = lease
+        run.talks = talks
         await start_run(run, options)
         summary = dataclasses.replace(run.summary(), writing_tasks=tasks)
     except ProviderError as exc:
@@ -249,13 +253,71 @@ async def start_run(run: Run, options: RunOptions) -> None:
         budget_usd=study.arguments.budget_usd,
         attempts=q.max_attempts if q.on_fail == "regenerate" else 1,
     )
+    plan = with_conversations(plan, study, run.talks)
     run.estimate, run.worst = plan, plan.worst
     options.progress.plan(plan)
     plan.check_budget(options.allow_over_budget)
+    if not options.dry_run:
+        run.written.update(store_slots(store, study, study_id, run.talks))
     if options.dry_run or not left:
         return
     run.budget = Budget(plan.budget_usd, not options.allow_over_budget, plan.spent_usd)
     await (run.batches(left, options.poll_seconds) if batch else run.messages(left))
+
+
+def with_conversations(plan: Estimate, study: Study, talks: list[Job]) -> Estimate:
+    """The estimate with the planned conversations at their worst case."""
+    from arguments.conversation import conversation_lines
+
+    if not talks:
+        return plan
+    lines = conversation_lines(study, talks, strategies_for(study))
+    return dataclasses.replace(plan, lines=plan.lines + tuple(lines))
+
+
+def store_slots(store: Store, study: Study, study_id: int, talks: list[Job]) -> dict[str, int]:
+    """Store the conversation slots of `talks` (nothing is sent); returns slots per writer."""
+    from arguments.conversation import slot_row
+    from arguments.ledger import store_argument
+
+    strategies = strategies_for(study)
+    with store.session() as session:
+        for job in talks:
+            store_argument(session, slot_row(study_id, job, strategies))
+    counts: dict[str, int] = {}
+    for job in talks:
+        counts[job.writer_label] = counts.get(job.writer_label, 0) + 1
+    return counts
+
+
+async def slots_only(
+    store: Store,
+    study: Study,
+    study_id: int,
+    talks: list[Job],
+    options: RunOptions,
+    tasks: int,
+) -> GenerationSummary:
+    """A run with only conversation slots to store: estimate, check the budget, store."""
+    from arguments.runner import spent_usd
+
+    if not talks:
+        return GenerationSummary(0, 0, {}, writing_tasks=tasks)
+    empty = Estimate((), spent_usd(store, study_id), study.arguments.budget_usd)
+    plan = with_conversations(empty, study, talks)
+    options.progress.plan(plan)
+    plan.check_budget(options.allow_over_budget)
+    if options.dry_run:
+        return GenerationSummary(len(talks), 0, {}, estimate=plan, writing_tasks=tasks)
+    written = store_slots(store, study, study_id, talks)
+    return GenerationSummary(
+        len(talks),
+        len(talks),
+        written,
+        estimate=plan,
+        writing_tasks=tasks,
+        spent_usd=plan.spent_usd,
+    )
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

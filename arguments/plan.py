@@ -52,7 +52,7 @@ def request_key(
 
 
 def control_writer(study: Study) -> Writer | None:
-    models = [w for w in study.writers if w.kind == "model"]
+    models = [w for w in study.writers if w.kind == "model" and w.format == "static"]
     if study.control.writer:
         return study.writer(study.control.writer)
     return models[0] if models else None

@@ -24,6 +24,7 @@ HEDGE = re.compile(
     re.IGNORECASE,
 )
 SHINGLE = 3
+WORD = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class QualityReport:
     words: int
     failed: tuple[str, ...]
     details: dict[str, Any] = field(default_factory=dict)
+    shingles: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -49,13 +51,17 @@ class QualityReport:
 
 def shingles(text: str) -> frozenset[int]:
     """Hashes of the text's word trigrams (lower-cased)."""
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    return frozenset(hash(tuple(words[i : i + SHINGLE])) for i in range(len(words) - SHINGLE + 1))
+    words = WORD.findall(text.lower())
+    return frozenset(map(hash, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def similarity(a: frozenset[int], b: frozenset[int]) -> float:
-    """Jaccard similarity of two shingle sets."""
-    return len(a & b) / len(a | b) if a and b else 0.0
+    """Jaccard similarity of two shingle sets: |a & b| / |a | b| (the union counted, not
+    built)."""
+    if not a or not b:
+        return 0.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
 def check(
@@ -87,4 +93,4 @@ def check(
     if best >= study.quality.duplicate_threshold:
         failed.append("near_duplicate")
     details["max_similarity"] = round(best, 3)
-    return QualityReport(words, tuple(failed), details)
+    return QualityReport(words, tuple(failed), details, own)

@@ -96,6 +96,7 @@ class Run:
     estimate: Estimate | None = None
     writer: LedgerWriter = field(init=False)
     key_cost: dict[str, float] = field(default_factory=dict)
+    talks: list[Job] = field(default_factory=list)  # conversation slots to store
 
     def __post_init__(self) -> None:
         self.by_key = {j.key: j for j in self.jobs}
@@ -149,7 +150,7 @@ class Run:
     def kept(self, job: Job, completion: Completion, report: QualityReport) -> None:
         """Bookkeeping after an argument was committed."""
         if not completion.placeholder:
-            self.seen.setdefault(job.claim.id, []).append(shingles(completion.text))
+            self.seen.setdefault(job.claim.id, []).append(report.shingles)
         self.stored.add(job.key)
         self.written[job.writer_label] += 1
         self.flagged += not report.ok
@@ -234,7 +235,10 @@ class Run:
         try:
             await self.dispatcher.run(todo, self.work, until=lambda: self.stop is not None)
         finally:
-            await self.writer.drain()
+            try:
+                await self.writer.drain()
+            finally:
+                self.writer.close()
 
     def poll_seconds(self, override: float | None) -> float:
         return override or self.study.generation.batch_poll_seconds
@@ -255,7 +259,7 @@ class Run:
 
         spent = spending(self.store, self.study_id)
         return GenerationSummary(
-            planned=len(self.jobs),
+            planned=len(self.jobs) + len(self.talks),
             written=sum(self.written.values()),
             by_writer=dict(self.written),
             failed=self.failed,

@@ -14,7 +14,9 @@ class GenerationRequest:
     """One request to a model: system and user text, a token bound, and extra parameters.
 
     `key` is the stable request key (also the batch custom_id); `params` carries what the
-    offline and replay providers need (claim text and key, writer, strategy, word range)."""
+    offline and replay providers need (claim text and key, writer, strategy, word range).
+    `messages` is a conversation so far, as (role, text) pairs with role "user" or
+    "assistant", ending with the user's message; when given, it is sent instead of `user`."""
 
     key: str
     model: str
@@ -22,6 +24,7 @@ class GenerationRequest:
     user: str
     max_tokens: int
     params: dict[str, Any] = field(default_factory=dict)
+    messages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,12 @@ made while the event loop was busy share the next transaction, written with one 
 kind (executemany) in the event loop's thread: a run with many requests in flight pays one
 commit per group, not per record, and no thread contends with the loop for the interpreter.
 Write-ahead records are fenced by the study's lease: when it was taken over, they fail with
-LeaseLost and nothing of them is written."""
+LeaseLost and nothing of them is written.
+
+The writer holds one connection for the run and builds its statements once (`Statements`):
+a transaction is then BEGIN, the fence, one executemany per kind and COMMIT, with no pool
+checkout (a PostgreSQL pre-ping) and no statement construction in between. A connection that
+failed is dropped; the next group opens a fresh one."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Executable, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,6 +30,40 @@ from study.store import ArgumentRow, GenerationLeaseRow, GenerationRequestRow, S
 REQUESTS = cast(Table, GenerationRequestRow.__table__)
 ARGUMENTS = cast(Table, ArgumentRow.__table__)
 LEASES = cast(Table, GenerationLeaseRow.__table__)
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The writer's statements, built once per run (SQLAlchemy then only looks up their
+    compiled form)."""
+
+    sent: Executable
+    answered: Executable
+    failed: Executable
+    note: Executable
+    argument: Executable
+    fence: Executable
+
+    @classmethod
+    def build(cls, dialect: str, study_id: int) -> Statements:
+        by_id = REQUESTS.c.id == bindparam("aid")
+        answered = {
+            "state": ANSWERED,
+            "input_tokens": bindparam("i"),
+            "output_tokens": bindparam("o"),
+            "cost_usd": bindparam("c"),
+            "ended_at": bindparam("t"),
+        }
+        failed = {"state": FAILED, "error": bindparam("e"), "ended_at": bindparam("t")}
+        new = (pg_insert if dialect == "postgresql" else sqlite_insert)(ARGUMENTS)
+        return cls(
+            sent=insert(REQUESTS).returning(REQUESTS.c.id, sort_by_parameter_order=True),
+            answered=update(REQUESTS).where(by_id).values(answered),
+            failed=update(REQUESTS).where(by_id).values(failed),
+            note=update(REQUESTS).where(by_id).values(error=bindparam("e")),
+            argument=new.on_conflict_do_nothing(index_elements=["request_key"]),
+            fence=select(LEASES.c.token, LEASES.c.holder).where(LEASES.c.study_id == study_id),
+        )
 
 
 @dataclass
@@ -46,6 +85,11 @@ class LedgerWriter:
     group: Group = field(default_factory=Group)
     flusher: asyncio.Task[None] | None = None
     error: Exception | None = None
+    conn: Connection | None = None
+    statements: Statements = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.statements = Statements.build(self.store.engine.dialect.name, self.study_id)
 
     async def open(self, item: Outgoing, api: str) -> int:
         """Write an attempt (state sent) and return its id once committed."""
@@ -75,6 +119,12 @@ class LedgerWriter:
         if self.error is not None:
             error, self.error = self.error, None
             raise error
+
+    def close(self) -> None:
+        """Release the run's connection (after `drain`)."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     async def failed(self, attempt_id: int, error: str, *, unknown: bool) -> None:
         """The API refused the attempt (not billed), or its outcome is unknown (kept sent)."""
@@ -120,10 +170,13 @@ class LedgerWriter:
 
     def commit(self, group: Group) -> None:
         try:
-            with self.store.engine.begin() as conn:
-                ids, lost = self.write(conn, group)
+            if self.conn is None:
+                self.conn = self.store.engine.connect()
+            with self.store.writing(), self.conn.begin():
+                ids, lost = self.write(self.conn, group)
         except Exception as exc:  # nothing of the group was committed
             self.error = exc
+            self.close()
             for future in [f for _, f in group.opens] + group.waiting:
                 if not future.done():
                     future.set_exception(exc)
@@ -141,37 +194,24 @@ class LedgerWriter:
 
     def write(self, conn: Connection, group: Group) -> tuple[list[int], LeaseLost | None]:
         ids: list[int] = []
+        run = self.statements
         lost = self.fence(conn) if group.opens else None
         if group.opens and lost is None:
-            returning = insert(REQUESTS).returning(REQUESTS.c.id, sort_by_parameter_order=True)
-            ids = [int(i) for i in conn.execute(returning, [v for v, _ in group.opens]).scalars()]
-        by_id = REQUESTS.c.id == bindparam("aid")
-        if group.answers:
-            values = {
-                "state": ANSWERED,
-                "input_tokens": bindparam("i"),
-                "output_tokens": bindparam("o"),
-                "cost_usd": bindparam("c"),
-                "ended_at": bindparam("t"),
-            }
-            conn.execute(update(REQUESTS).where(by_id).values(values), group.answers)
-        if group.failures:
-            values = {"state": FAILED, "error": bindparam("e"), "ended_at": bindparam("t")}
-            conn.execute(update(REQUESTS).where(by_id).values(values), group.failures)
-        if group.notes:
-            conn.execute(update(REQUESTS).where(by_id).values(error=bindparam("e")), group.notes)
-        if group.arguments:
-            dialect = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            statement = dialect(ARGUMENTS).on_conflict_do_nothing(index_elements=["request_key"])
-            conn.execute(statement, group.arguments)
+            ids = [int(i) for i in conn.execute(run.sent, [v for v, _ in group.opens]).scalars()]
+        for statement, rows in (
+            (run.answered, group.answers),
+            (run.failed, group.failures),
+            (run.note, group.notes),
+            (run.argument, group.arguments),
+        ):
+            if rows:
+                conn.execute(statement, rows)
         return ids, lost
 
     def fence(self, conn: Connection) -> LeaseLost | None:
         if self.lease is None:
             return None
-        row = conn.execute(
-            select(LEASES.c.token, LEASES.c.holder).where(LEASES.c.study_id == self.study_id)
-        ).first()
+        row = conn.execute(self.statements.fence).first()
         if row is not None and row.token == self.lease.token:
             return None
         return self.lease.lost(row.holder if row is not None else "nobody")

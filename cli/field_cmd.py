@@ -57,6 +57,9 @@ def open_(
     allow_missing_humans: bool = typer.Option(
         False, "--allow-missing-humans", help="Open although human writer slots are empty."
     ),
+    writing: bool = typer.Option(
+        False, "--writing", help="Open the writing wave: recruit human writers (Prolific)."
+    ),
     without_preregistration: bool = typer.Option(
         False,
         "--without-preregistration",
@@ -71,9 +74,14 @@ def open_(
     run again: it resumes or does nothing). Refuses while an argument to be shown is an
     offline placeholder, flagged or unreviewed, or a human writer slot is empty, and (on `link`
     or `prolific`) until `persuasion preregister STUDY.toml` has locked the analysis plan.
+    With --writing it opens the writing wave instead: a Prolific study of its own that sends
+    human writers to the writing tasks, shown in a preflight and confirmed the same way.
 
     Example: persuasion field open my-study.toml --pilot 5
     """
+    if writing:
+        _run(db, study, lambda s, ld: _open_writing(s, ld, yes))
+        return
     from fieldwork import launch_preflight, open_fieldwork, planned_places, require_preregistration
 
     def step(store: Store, loaded: LoadedStudy) -> WaveStatus:
@@ -101,6 +109,31 @@ def open_(
     console.print(_summary(_run(db, study, step)))
 
 
+def _confirm(lines: tuple[str, ...] | list[str], question: str, yes: bool, what: str) -> None:
+    for line in lines:
+        console.print(line, markup=False)
+    if not yes and not typer.confirm(question, default=False):
+        raise fail(f"not confirmed, nothing was {what}; answer y, or pass --yes")
+
+
+def _open_writing(store: Store, loaded: LoadedStudy, yes: bool) -> None:
+    from fieldwork import open_writing, platform_for, writing_preflight, writing_status
+
+    now = writing_status(store, loaded)
+    if now.status == "open" and now.platform_ref:  # published already: nothing to ask
+        status = open_writing(store, loaded, platform_for(loaded), now.places)
+        console.print(status.summary(), markup=False)
+        return
+    pf = writing_preflight(store, loaded)
+    for line in pf.lines if pf.blockers else ():
+        console.print(line, markup=False)
+    if pf.blockers:
+        raise pf.refusal()
+    _confirm(pf.lines, f"Publish {pf.places} writing places on prolific?", yes, "published")
+    status = open_writing(store, loaded, platform_for(loaded), pf.places)
+    console.print(status.summary(), markup=False)
+
+
 @app.command()
 @clean_errors
 def sync(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
@@ -109,9 +142,11 @@ def sync(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field sync my-study
     """
-    from fieldwork import sync_fieldwork
+    from fieldwork import sync_fieldwork, writing_status
 
-    status = _run(db, study, sync_fieldwork)
+    status, writing = _run(db, study, lambda s, ld: (sync_fieldwork(s, ld), writing_status(s, ld)))
+    if writing.wave:
+        console.print(writing.summary(), markup=False)
     console.print(_summary(status) + f"; {status.released} reservations released")
     for problem in status.problems:
         console.print(f"Problem: {problem}", markup=False)
@@ -122,14 +157,20 @@ def sync(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 def close(
     study: str = STUDY_ARG,
     force: bool = typer.Option(False, "--force", help="Close before the quota is met."),
+    writing: bool = typer.Option(False, "--writing", help="Close the writing wave instead."),
     db: str | None = DB_OPTION,
 ) -> None:
-    """Close the open wave and stop recruiting on the platform.
+    """Close the open wave and stop recruiting on the platform (with --writing: the writing
+    wave; its submissions are still reviewed by later syncs).
 
     Example: persuasion field close my-study --force
     """
-    from fieldwork import close_fieldwork
+    from fieldwork import close_fieldwork, close_writing, platform_for
 
+    if writing:
+        st = _run(db, study, lambda s, ld: close_writing(s, ld, platform_for(ld)))
+        console.print(st.summary(), markup=False)
+        return
     console.print(_summary(_run(db, study, lambda s, ld: close_fieldwork(s, ld, force=force))))
 
 
@@ -143,6 +184,8 @@ def bonuses(
     """Pay the bonuses the study owes (participants who finished after the platform's time
     limit get their reward), by submission id through the platform's bulk bonus API: listed
     first, then paid once (a payment is never sent twice, even after a failure).
+
+    Writers from the writing study get `human_writing.pay` for each approved text.
 
     Example: persuasion field bonuses my-study
     """
@@ -158,12 +201,39 @@ def bonuses(
         owed = owed_bonuses(store, loaded)
         pending, _ = unpaid_bonuses(store, loaded.study_id)
         if owed or pending:
-            for line in ["Bonuses to pay:", *describe_bonuses(loaded, owed, pending)]:
-                console.print(line, markup=False)
-            if not yes and not typer.confirm("Pay these bonuses?", default=False):
-                raise fail("not confirmed, nothing was paid; answer y, or pass --yes")
+            lines = ["Bonuses to pay:", *describe_bonuses(loaded, owed, pending)]
+            _confirm(lines, "Pay these bonuses?", yes, "paid")
         run = pay_bonuses(store, loaded, platform_for(loaded), owed)
         console.print(f"{loaded.study.name}: {len(run.paid)} bonuses paid", markup=False)
+        for problem in run.problems:
+            console.print(f"Problem: {problem}", markup=False)
+
+    _run(db, study, step)
+
+
+@app.command()
+@clean_errors
+def prize(
+    study: str = STUDY_ARG,
+    argument: int | None = typer.Option(
+        None, "--argument", help="Pay the prize for this argument id instead."
+    ),
+    yes: bool = typer.Option(False, "--yes", help="Pay without asking (for scripts)."),
+    db: str | None = DB_OPTION,
+) -> None:
+    """Pay the prize for the most persuasive human argument (`human_writing.prize`): the human
+    arguments ranked by mean persuasion over their kept ratings, the winner's writer paid by
+    submission id through the bulk bonus API after your confirmation, once.
+
+    Example: persuasion field prize my-study
+    """
+    from fieldwork import describe_ranking, pay_bonuses, platform_for, prize_choice
+
+    def step(store: Store, loaded: LoadedStudy) -> None:
+        owed, ranking = prize_choice(store, loaded, argument)
+        _confirm(describe_ranking(loaded, ranking, owed), "Pay this prize?", yes, "paid")
+        run = pay_bonuses(store, loaded, platform_for(loaded), [owed])
+        console.print(f"{loaded.study.name}: {len(run.paid)} prize paid", markup=False)
         for problem in run.problems:
             console.print(f"Problem: {problem}", markup=False)
 
@@ -177,9 +247,11 @@ def status(study: str = STUDY_ARG, db: str | None = DB_OPTION) -> None:
 
     Example: persuasion field status my-study
     """
-    from fieldwork import wave_status
+    from fieldwork import wave_status, writing_status
 
-    st = _run(db, study, wave_status)
+    st, writing = _run(db, study, lambda s, ld: (wave_status(s, ld), writing_status(s, ld)))
+    if writing.wave:
+        console.print(writing.summary(), markup=False)
     console.print(_summary(st))
     table = Table("measure", "count")
     for writer, n in sorted(st.ratings_by_writer.items()):

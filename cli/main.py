@@ -17,6 +17,7 @@ from cli import (
     arguments_cmd,
     claims_cmd,
     field_cmd,
+    follow_up_cmd,
     preregister_cmd,
     serve_cmd,
     survey_cmd,
@@ -33,6 +34,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 app.add_typer(claims_cmd.app, name="claims")
+follow_up_cmd.register(field_cmd.app)
 app.add_typer(field_cmd.app, name="field")
 app.add_typer(survey_cmd.app, name="survey")
 analysis_cmd.register(app)
@@ -53,14 +55,20 @@ def init(
     name: str = typer.Argument(..., help="The study's name (file NAME.toml)."),
     folder: Path = typer.Option(Path("."), "--dir", help="Where to write the file."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    template: str = typer.Option(
+        "example",
+        "--template",
+        help="example (model and human writers) or conversation (a static and a "
+        "conversation arm of one model).",
+    ),
 ) -> None:
     """Write a commented example study file NAME.toml to edit.
 
-    Example: persuasion init my-study
+    Example: persuasion init my-study --template conversation
     """
     from study import write_example
 
-    path = write_example(name, folder, overwrite=force)
+    path = write_example(name, folder, overwrite=force, template=template)
     console.print(f"Wrote {path}; check it with: persuasion run --check {path}")
 
 

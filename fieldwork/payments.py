@@ -1,8 +1,11 @@
 """Bonus payments through the platform's bulk bonus API, never paid twice.
 
 What is owed: a participant who finished the survey after the platform timed their submission
-out (Prolific cannot approve a TIMED-OUT submission, so their reward is paid as a bonus). Each
-payment is identified by a stable key (`timeout:<submission id>`) and addressed by submission
+out (Prolific cannot approve a TIMED-OUT submission, so their reward is paid as a bonus); a
+writer from the writing study whose text was approved, `human_writing.pay` (and the writing
+study's reward when the platform timed the writer out); the prize for the most persuasive
+human argument (`fieldwork.prize`). Each payment is identified by a stable key
+(`timeout:<submission id>`, `writer:<submission id>`, `prize`) and addressed by submission
 id, so no participant id is stored. A payment is written ahead to the event log at each step:
 `bonus.created` (the platform's payment id, the keys and the lines), `bonus.paying` just before
 the pay call, `bonus.paid` after it. Prolific's pay call is not idempotent, so a payment whose
@@ -21,7 +24,16 @@ from sqlalchemy import select
 
 from fieldwork.platforms import PlatformError, RecruitmentPlatform, UncertainOutcome
 from study import LoadedStudy, money
-from study.store import EventRow, SessionRow, Store, WaveRow, log_event
+from study.store import (
+    ArgumentRow,
+    EventRow,
+    SessionRow,
+    Store,
+    WaveRow,
+    WritingTaskRow,
+    WritingWaveRow,
+    log_event,
+)
 
 CREATED, PAYING, PAID, REFUSED = "bonus.created", "bonus.paying", "bonus.paid", "bonus.refused"
 
@@ -45,6 +57,11 @@ class BonusRun:
     problems: tuple[str, ...] = ()
 
 
+def created_keys(store: Store, study_id: int) -> set[str]:
+    """The keys of every bonus already set up on the platform (paid or not)."""
+    return {k for kind, p in _events(store, study_id) if kind == CREATED for k in p["keys"]}
+
+
 def _events(store: Store, study_id: int) -> list[tuple[str, dict[str, Any]]]:
     with store.session() as session:
         rows = session.execute(
@@ -60,9 +77,7 @@ def _events(store: Store, study_id: int) -> list[tuple[str, dict[str, Any]]]:
 def owed_bonuses(store: Store, loaded: LoadedStudy) -> list[Owed]:
     """Bonuses owed and not yet set up: participants whose survey session completed although
     the platform timed their submission out, paid the study's reward."""
-    created = {
-        k for kind, p in _events(store, loaded.study_id) if kind == CREATED for k in p["keys"]
-    }
+    created = created_keys(store, loaded.study_id)
     reward = loaded.study.recruitment.reward_minor
     with store.session() as session:
         rows = session.execute(
@@ -80,7 +95,35 @@ def owed_bonuses(store: Store, loaded: LoadedStudy) -> list[Owed]:
         Owed(f"timeout:{sub}", ref, sub, reward, "finished after the platform's time limit")
         for sub, ref in rows
     ]
-    return [o for o in owed if o.key not in created]
+    return [o for o in owed + writers_owed(store, loaded) if o.key not in created]
+
+
+def writers_owed(store: Store, loaded: LoadedStudy) -> list[Owed]:
+    """Writers' pay: `human_writing.pay` for each approved text written through the writing
+    study (plus the writing study's reward when the platform timed the writer out)."""
+    hw = loaded.study.human_writing
+    with store.session() as session:
+        rows = session.execute(
+            select(
+                WritingTaskRow.platform_session, WritingTaskRow.review, WritingWaveRow.platform_ref
+            )
+            .join(WritingWaveRow, WritingWaveRow.id == WritingTaskRow.writing_wave_id)
+            .join(ArgumentRow, ArgumentRow.id == WritingTaskRow.argument_id)
+            .where(
+                WritingTaskRow.study_id == loaded.study_id,
+                WritingTaskRow.review.in_(("approved", "timed_out")),
+                WritingTaskRow.platform_session != "",
+                ArgumentRow.status == "ok",
+            )
+            .order_by(WritingTaskRow.id)
+        ).all()
+    out = []
+    for sub, review, ref in rows:
+        late = (hw.reward or 0) if review == "timed_out" else 0
+        if hw.pay + late > 0:
+            why = "approved text" + (", after the writing study's time limit" if late else "")
+            out.append(Owed(f"writer:{sub}", ref, sub, hw.pay + late, why))
+    return out
 
 
 def unpaid_bonuses(

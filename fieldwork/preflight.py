@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy import select
 
 from common import PersuasionError
-from study import MINIMUM_HOURLY, RECOMMENDED_HOURLY, LoadedStudy, hourly, money
+from study import MINIMUM_HOURLY, RECOMMENDED_HOURLY, Filters, LoadedStudy, hourly, money
 from study.store import ArgumentRow, ClaimRow, Store, WaveRow
 
 # Platforms that show arguments to real people (the simulated panel shows them to nobody).
@@ -109,7 +109,9 @@ def argument_blockers(
         blockers.append(
             f"{len(missing)} human writer slots have no reviewed argument "
             f"({', '.join(missing[:5])}{', …' if len(missing) > 5 else ''}); collect the human "
-            "arguments first (a writing wave, or `persuasion arguments import`), or pass "
+            f"arguments first (a writing wave: `persuasion field open {loaded.study.name} "
+            f"--writing`, then review the texts with `persuasion arguments review "
+            f"{loaded.study.name}`; or `persuasion arguments import`), or pass "
             "--allow-missing-humans (the report then says so)"
         )
     return blockers, missing, shown
@@ -146,7 +148,7 @@ def preflight(
         f"  time limit: {study.participants.reservation_minutes} minutes "
         "(participants.reservation_minutes, sent as the platform's maximum time)"
     )
-    lines.append(f"  filters: {_filters_text(loaded, earlier_waves)}")
+    lines.append(f"  filters: {filters_text(rec.filters, earlier_waves)}")
     writers = ", ".join(f"{w} {n}" for w, n in sorted(shown.items())) or "none"
     lines.append(f"  arguments shown: {sum(shown.values())} ({writers})")
     if missing:
@@ -185,8 +187,9 @@ def _money_lines(loaded: LoadedStudy, places: int) -> list[str]:
     return lines
 
 
-def _filters_text(loaded: LoadedStudy, earlier_waves: int) -> str:
-    f = loaded.study.recruitment.filters
+def filters_text(f: Filters, earlier_waves: int) -> str:
+    """The filters as the preflight shows them (`earlier_waves`: studies kept out because
+    their participants took part in an earlier wave)."""
     parts = []
     if f.countries:
         parts.append(f"countries {', '.join(f.countries)}")

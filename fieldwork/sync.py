@@ -37,6 +37,8 @@ from fieldwork.preflight import REAL, LaunchRefused, argument_blockers
 from fieldwork.preregistration import require_preregistration
 from fieldwork.reconcile import as_pilot, review_and_reconcile
 from fieldwork.reviews import session_checks
+from fieldwork.writing_sync import sync_writing
+from fieldwork.writing_wave import writing_refs
 from study import LoadedStudy, filter_payload
 from study.store import (
     Store,
@@ -236,6 +238,7 @@ def _create(
 ) -> str:
     study = loaded.study
     earlier = earlier_refs(store, loaded.study_id, study.recruitment.platform, number)
+    earlier += writing_refs(store, loaded.study_id)  # writers do not rate
     request = publish_request(loaded, places, number, earlier)
     if pilot:
         request = replace(request, places=pilot, internal_name=request.internal_name + " pilot")
@@ -259,15 +262,17 @@ def sync_fieldwork(
 
     The wave's state is read once (`load_wave_state`); the reviews and the places to add are
     decided from it by pure functions, then written to the platform and the store. On a
-    platform with submissions the study is reconciled too (`fieldwork.reconcile`)."""
+    platform with submissions the study is reconciled too (`fieldwork.reconcile`), and so are
+    the submissions of the study's writing waves (`fieldwork.writing_sync`), first."""
     platform = platform or platform_for(loaded)
     platform.collect_inline(store, loaded.study, loaded.study_id)
     released = release_expired(store, loaded.study_id, now or utcnow())
     study = loaded.study
+    writing = sync_writing(store, loaded, platform) if platform.has_submissions else []
     state = load_wave_state(store, loaded.study_id, study)
     problems: list[str] = []
     if state is None:
-        return replace(wave_status(store, loaded), released=released)
+        return replace(wave_status(store, loaded), released=released, problems=tuple(writing))
     pilot = has_event(store, loaded.study_id, "wave.pilot", state.number)
     if not platform.has_submissions:  # links, simulated: only mark exclusions
         _check_sessions(store, loaded, platform, state, pilot)
@@ -276,7 +281,7 @@ def sync_fieldwork(
     status = wave_status(store, loaded)
     if status.status == "open" and (status.complete or (pilot and _filled(platform, state))):
         status = _close(store, loaded, platform, state.wave_id, state.ref)
-    return replace(status, released=released, problems=tuple(problems))
+    return replace(status, released=released, problems=tuple(writing + problems))
 
 
 def _check_sessions(

@@ -25,6 +25,7 @@ from study.config import (
     study_hash,
 )
 from study.config_changes import Change, Collected
+from study.config_conversation import MAX_MESSAGE_CHARS, ConversationLimits
 from study.config_follow_up import FollowUp
 from study.config_recruitment import (
     MINIMUM_HOURLY,
@@ -38,6 +39,7 @@ from study.config_recruitment import (
 from study.config_survey import SCALE_LABELS, AttentionCheck
 from study.examples import example_study_text, write_example
 from study.exclusions import (
+    CONVERSATION_FAILED,
     FAILED_ATTENTION,
     INCOMPLETE,
     REASONS,
@@ -61,8 +63,10 @@ from study.loading import (
 )
 
 __all__ = [
+    "CONVERSATION_FAILED",
     "FAILED_ATTENTION",
     "INCOMPLETE",
+    "MAX_MESSAGE_CHARS",
     "MINIMUM_HOURLY",
     "REASONS",
     "RECOMMENDED_HOURLY",
@@ -75,6 +79,7 @@ __all__ = [
     "Change",
     "Collected",
     "Control",
+    "ConversationLimits",
     "CustomStrategy",
     "Exclusions",
     "Filters",

@@ -14,9 +14,11 @@ from pydantic import Field, ValidationError, model_validator
 
 from common import PersuasionError, UnknownName
 from study.config_base import _Frozen
+from study.config_conversation import ConversationLimits, Format
 from study.config_follow_up import FollowUp
 from study.config_recruitment import Recruitment, check_hourly, check_time_limit
 from study.config_survey import Survey
+from study.config_writing import HumanWriting, check_writing
 
 WriterKind = Literal["model", "human"]
 CRON_FIELDS = 5
@@ -43,9 +45,19 @@ class Writer(_Frozen):
     per_claim: Annotated[int, Field(ge=1, le=20)] = 1
     true_effect: float = 0.0
     replay_file: str = ""
+    # "conversation": the participant converses with the model between the two ratings
+    format: Format = "static"
+    conversation: ConversationLimits | None = None
 
     @model_validator(mode="after")
     def _check_kind(self) -> Writer:
+        if self.format == "static" and self.conversation is not None:
+            raise ValueError(
+                f'writer {self.id!r} has [writers.conversation] limits but format = "static"; '
+                'set format = "conversation" or remove the limits'
+            )
+        if self.format == "conversation" and self.kind != "model":
+            raise ValueError(f'writer {self.id!r}: only model writers take format = "conversation"')
         if self.kind == "model":
             if "/" not in self.model:
                 raise ValueError(
@@ -57,6 +69,11 @@ class Writer(_Frozen):
         elif self.model or self.strategies:
             raise ValueError(f"human writer {self.id!r} takes no model or strategies")
         return self
+
+    @property
+    def limits(self) -> ConversationLimits:
+        """The conversation limits of a conversation writer (the defaults when not given)."""
+        return self.conversation or ConversationLimits()
 
 
 class Control(_Frozen):
@@ -85,12 +102,15 @@ class Arguments(_Frozen):
 
 class CustomStrategy(_Frozen):
     """A study's own prompting strategy: a template with fields such as {claim} and
-    {words_min} (checked by `arguments.strategies_for`). An empty system uses the bundled one."""
+    {words_min} (checked by `arguments.strategies_for`). An empty system uses the bundled one.
+    `invents_facts`: the template allows inventing facts (the participants' debrief says so)."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")]
     template: Annotated[str, Field(min_length=1)]
     system: str = ""
     description: str = ""
+    format: Format = "static"  # "conversation": fields {claim} and {topic} only
+    invents_facts: bool = False
 
 
 class ModelEntry(_Frozen):
@@ -131,21 +151,6 @@ class Quality(_Frozen):
     duplicate_threshold: Annotated[float, Field(gt=0, le=1)] = 0.8
 
 
-HUMAN_INSTRUCTIONS = (
-    "Write a persuasive argument in favour of the claim below, for a reader who has not made "
-    "up their mind. Write in your own words, without tools or AI assistants."
-)
-
-
-class HumanWriting(_Frozen):
-    """What human writers see on their writing task; a writer's claim on a task lapses after
-    `claim_minutes` without a submission and the task returns to the pool."""
-
-    instructions: str = HUMAN_INSTRUCTIONS
-    bonus: str = ""
-    claim_minutes: Annotated[int, Field(ge=5, le=1440)] = 90
-
-
 class Participants(_Frozen):
     per_argument: Annotated[int, Field(ge=1, le=100)] = 3
     items_per_participant: Annotated[int, Field(ge=1, le=20)] = 3
@@ -161,6 +166,9 @@ class Simulation(_Frozen):
     claim_sd: Annotated[float, Field(ge=0)] = 0.6
     noise_sd: Annotated[float, Field(ge=0)] = 0.8
     argument_sd: Annotated[float, Field(ge=0)] = 0.1
+    # a conversation's effect grows with its participant turns t:
+    # true_effect * (1 + turn_gain * (t - 1))
+    turn_gain: Annotated[float, Field(ge=0, le=5)] = 0.25
     # follow-up waves: the share of an argument's effect left at the follow-up, and the share
     # of participants who answer it
     follow_up_share: Annotated[float, Field(ge=0, le=1)] = 0.35
@@ -232,12 +240,23 @@ class Study(_Frozen):
                 f"writer id(s) {', '.join(dupes)} appear more than once; writer ids must be unique"
             )
         models = [w.id for w in self.writers if w.kind == "model"]
+        static = [w.id for w in self.writers if w.kind == "model" and w.format == "static"]
+        if (
+            self.control.writer
+            and self.control.writer in models
+            and not static.count(self.control.writer)
+        ):
+            raise ValueError(
+                f"control.writer = {self.control.writer!r} is a conversation writer; the "
+                f"control arm needs a static one: {', '.join(static) or '(none declared)'}"
+            )
         if self.control.writer and self.control.writer not in models:
             raise ValueError(
                 f"control.writer = {self.control.writer!r} is not a model writer; "
                 f"choose one of: {', '.join(models) or '(none declared)'}"
             )
         check_time_limit(self.recruitment, self.participants.reservation_minutes)
+        check_writing(self.human_writing, self.recruitment)
         rec = self.recruitment
         if self.follow_up is not None and rec.platform == "prolific":
             reward = self.follow_up.reward_minor(rec.currency)

@@ -15,7 +15,8 @@ The rule set (the README's "Changing a running study" lists it for users):
   `model` or `replay_file`, removing one of its strategies that has arguments, a lower
   `per_claim`.
 - **Refused once a wave has been opened** (participants were recruited, shown or simulated
-  under it): `study.seed`, `simulation.*`, a writer's or the control's `true_effect`,
+  under it): `study.seed`, `simulation.*`, a writer's or the control's `true_effect`, a
+  writer's `format` and `conversation.*`,
   `exclusions.*`, `survey.*`, `participants.*` (but `per_argument`), `recruitment.*` (but the
   keys above), fewer `recruitment.places`, `follow_up.*`, and any key not listed here.
 - **`participants.per_argument`** may go up (the next wave tops arguments up) or down to the
@@ -226,7 +227,7 @@ def _writer_verdict(key: str, old: Any, new: Any, have: Collected) -> str:
         return "the writer has stored arguments" if wrote and new is None else ""
     if old is None:  # a key of a writer added
         return ""
-    if field == "true_effect":
+    if field == "true_effect" or field == "format" or field.startswith("conversation"):
         return "a wave was opened with it" if have.fielded else ""
     if not wrote:
         return ""

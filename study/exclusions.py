@@ -15,7 +15,10 @@ every export):
   0 and the reading time was recorded);
 - `incomplete`: the rating has no after-rating, or its session did not complete;
 - `returned`, `timed_out` and the platform's own review (e.g. `rejected`), recorded on the
-  session by the quality rules.
+  session by the quality rules;
+- `conversation_failed` (one item, not the session): the model's reply failed after retries
+  (or the budget ran out) mid-conversation; the conversation ended politely and the
+  participant went on with their place and pay kept.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ READ_TOO_FAST = "read_too_fast"
 INCOMPLETE = "incomplete"
 RETURNED = "returned"
 TIMED_OUT = "timed_out"
-REASONS = (FAILED_ATTENTION, READ_TOO_FAST, INCOMPLETE, RETURNED, TIMED_OUT)
+CONVERSATION_FAILED = "conversation_failed"
+REASONS = (FAILED_ATTENTION, READ_TOO_FAST, INCOMPLETE, RETURNED, TIMED_OUT, CONVERSATION_FAILED)
 
 
 def min_reading_ms(words: int, words_per_minute: int, floor_seconds: float = 0.0) -> int:
@@ -68,14 +72,20 @@ class SessionFacts:
         return self.status == "completed"
 
 
-def exclusion(facts: SessionFacts, rules: Exclusions, rated: bool = True) -> str:
+def exclusion(
+    facts: SessionFacts, rules: Exclusions, rated: bool = True, conversation: str = ""
+) -> str:
     """Why the ratings of the session described by `facts` are excluded ('' keeps them); with
-    `rated` False, the rating at hand has no after-rating. First match wins: the exclusion
-    recorded on the session, `failed_attention_checks`, `read_too_fast`, `incomplete`."""
+    `rated` False, the rating at hand has no after-rating; `conversation` is the status of the
+    rating's conversation ('' for a static item). First match wins: the exclusion recorded on
+    the session, `failed_attention_checks`, `conversation_failed`, `read_too_fast`,
+    `incomplete`."""
     if facts.recorded:
         return facts.recorded
     if attention_failed(facts.failed_checks, rules):
         return FAILED_ATTENTION
+    if conversation == "failed":
+        return CONVERSATION_FAILED
     if rules.min_reading_fraction > 0:
         for read, minimum in zip(facts.reading_ms, facts.min_reading_ms, strict=False):
             if read is not None and read < rules.min_reading_fraction * minimum:

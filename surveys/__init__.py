@@ -3,7 +3,12 @@ arguments to participants with expiring reservations, sessions, attention checks
 tasks, the simulated response model, and bots that take the survey over HTTP (surveys.bots)."""
 
 from surveys.assignment import aware, release_expired, release_session
-from surveys.completion import completion_codes, completion_link
+from surveys.completion import (
+    completion_codes,
+    completion_link,
+    prolific_completion_url,
+    writing_completion_code,
+)
 from surveys.follow_up import (
     FollowUpView,
     follow_up_code,
@@ -43,6 +48,7 @@ __all__ = [
     "load_secret",
     "open_page",
     "parse_answers",
+    "prolific_completion_url",
     "proxy_options",
     "release_expired",
     "release_session",
@@ -54,4 +60,5 @@ __all__ = [
     "submit_follow_up",
     "token_for_platform_id",
     "token_hash",
+    "writing_completion_code",
 ]

@@ -19,22 +19,17 @@ from html.parser import HTMLParser
 
 import httpx
 import numpy as np
-from sqlalchemy import select
 
-from study import Study
 from study.store import (
-    ArgumentRow,
-    AssignmentRow,
-    ClaimRow,
-    ParticipantRow,
-    SessionRow,
     Store,
-    get_study_row,
-    study_config,
 )
-from surveys.hashing import keyed_hash
+from surveys.bot_oracle import Oracle, Response, responses_for
 from surveys.pages import check_by_key
-from surveys.simulated import ATTENTION_FAIL_RATE, SCALE_MAX, SCALE_MIN, claim_mean, true_effect
+from surveys.simulated import (
+    ATTENTION_FAIL_RATE,
+    participant_message,
+    planned_turns,
+)
 
 MAX_REQUESTS = 400
 RETRIES = 240
@@ -57,6 +52,10 @@ class Page:
     code: str = ""
     error: str = ""
     check: str = ""
+    turns: int = 0
+    pending: int = 0
+    chat_status: str = ""
+    can_post: bool = False
 
 
 class _Reader(HTMLParser):
@@ -82,6 +81,12 @@ class _Reader(HTMLParser):
             self.attrs["check"] = a["data-check"]
         elif tag == "p" and "data-code" in a:
             self.attrs["error"] = a["data-code"]
+        elif tag == "ol" and a.get("id") == "chat":
+            self.attrs["turns"] = a.get("data-turns", "0")
+            self.attrs["pending"] = a.get("data-pending", "0")
+            self.attrs["chat_status"] = a.get("data-status", "")
+        elif tag == "form" and a.get("id") == "chat-form":
+            self.attrs["can_post"] = "1"
         self._in_code = a.get("id") == "completion-code"
 
     def handle_data(self, data: str) -> None:
@@ -105,60 +110,11 @@ def parse_page(response: httpx.Response) -> Page:
         reader.code,
         a.get("error", ""),
         a.get("check", ""),
+        int(a.get("turns") or 0),
+        int(a.get("pending") or 0),
+        a.get("chat_status", ""),
+        bool(a.get("can_post")),
     )
-
-
-@dataclass(frozen=True)
-class ItemTruth:
-    claim_key: str
-    writer: str
-    direction: int
-    argument_id: int
-
-
-class Oracle:
-    """What the response model needs about a bot's items, read from the store (the simulated
-    platform runs next to the store; real participants never see any of this)."""
-
-    def __init__(self, store: Store, study_name: str, key: bytes) -> None:
-        self.store, self.key = store, key
-        with store.session() as session:
-            row = get_study_row(session, study_name)
-            self.study: Study = study_config(row)
-            self.study_id = row.id
-
-    def items(self, platform_id: str) -> list[ItemTruth]:
-        id_hash = keyed_hash(self.key, platform_id)
-        with self.store.session() as session:
-            rows = session.execute(
-                select(ClaimRow.key, ArgumentRow.writer, ArgumentRow.direction, ArgumentRow.id)
-                .select_from(AssignmentRow)
-                .join(SessionRow, SessionRow.id == AssignmentRow.session_id)
-                .join(ParticipantRow, ParticipantRow.id == SessionRow.participant_id)
-                .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
-                .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
-                .where(
-                    ParticipantRow.study_id == self.study_id,
-                    ParticipantRow.platform_id_hash == id_hash,
-                )
-                .order_by(AssignmentRow.position)
-            )
-            return [ItemTruth(*r) for r in rows]
-
-
-def answers_for(study: Study, items: list[ItemTruth], seed: int) -> list[tuple[int, int]]:
-    """(before, after) per item from the response model of surveys/simulated.py."""
-    sim = study.simulation
-    rng = np.random.default_rng(seed)
-    out = []
-    for it in items:
-        quality = np.random.default_rng(it.argument_id).normal(0, sim.argument_sd)
-        latent = rng.normal(claim_mean(it.claim_key, sim.claim_sd), sim.before_sd)
-        shift = true_effect(study, it.writer) + quality + rng.normal(0, sim.noise_sd)
-        before = int(np.clip(round(latent), SCALE_MIN, SCALE_MAX))
-        after = int(np.clip(round(latent + it.direction * shift), SCALE_MIN, SCALE_MAX))
-        out.append((before, after))
-    return out
 
 
 @dataclass
@@ -187,7 +143,9 @@ class Bot:
         self.rng = np.random.default_rng(seed)
         self.seed, self.probe = seed, probe
         self.result = BotResult(platform_id)
-        self.plan: list[tuple[int, int]] = []
+        self.plan: list[Response] = []
+        self.turns: dict[int, int] = {}
+        self.planned: dict[int, int] = {}
         self.probed: set[str] = set()
 
     def request(self, method: str, url: str, data: dict[str, str] | None = None) -> httpx.Response:
@@ -236,10 +194,17 @@ class Bot:
         data = {"step": page.step, "csrf": page.csrf}
         if page.kind in ("before", "after"):
             if not self.plan:
-                self.plan = answers_for(self.oracle.study, self.oracle.items(self.pid), self.seed)
-            before, after = self.plan[page.item - 1]
+                items = self.oracle.items(self.pid)
+                self.plan = responses_for(self.oracle.study, items, self.seed)
+            truth = self.plan[page.item - 1]
+            turns = self.turns.get(page.item - 1)
+            before, after = truth.before, truth.after(self.oracle.study, turns)
             data["rating"] = str(before if page.kind == "before" else after)
             self.result.answers[page.item - 1] = (before, after)
+        elif page.kind == "chat":
+            if not self.converse(page):
+                return
+            data.update(focus_losses="0", pastes="0")
         elif page.kind == "argument":
             time.sleep(page.wait_ms / 1000 + 0.05)
             data.update(focus_losses="0", pastes="0")
@@ -255,6 +220,30 @@ class Bot:
             raise StudyFull(self.pid)
         if response.status_code != 303:
             raise BotError(f"bot {self.pid}: answer on {page.kind} got {response.status_code}")
+
+    def converse(self, page: Page) -> bool:
+        """One move on a chat page: ask for an awaited reply, send the next message, or (once
+        the planned turns are held or the conversation ended) go on: returns True then."""
+        base = {"step": page.step, "csrf": page.csrf}
+        item = page.item - 1
+        if page.pending:
+            self.request("POST", "/survey/chat/reply", base)
+            return False
+        planned = self.planned.setdefault(item, self.planned_turns(item))
+        self.turns[item] = page.turns
+        if page.can_post and page.turns < planned:
+            text = participant_message(self.rng, page.turns + 1)
+            signals = {"pastes": "0", "keystrokes": str(len(text)), "typing_ms": "4000"}
+            response = self.request("POST", "/survey/chat", {**base, "message": text, **signals})
+            if response.status_code not in (303, 409) and response.request.method == "POST":
+                raise BotError(f"bot {self.pid}: chat message got {response.status_code}")
+            return False
+        return True
+
+    def planned_turns(self, item: int) -> int:
+        if not self.plan:
+            self.plan = responses_for(self.oracle.study, self.oracle.items(self.pid), self.seed)
+        return planned_turns(self.oracle.study, self.plan[item].writer, self.rng)
 
     def _attention_choice(self, page: Page) -> str:
         correct = check_by_key(self.oracle.study, page.check).answer

@@ -16,12 +16,20 @@ def completion_codes(study: Study) -> tuple[str, str]:
     `recruitment.completion_code` sets the first; otherwise both derive from the study's name
     and seed, so the survey app and the platform agree without sharing state."""
 
-    def derived(kind: str) -> str:
-        digest = hashlib.sha256(f"{study.name}:{study.study.seed}:{kind}".encode()).hexdigest()
-        return "C" + digest[:7].upper()
+    completed = study.recruitment.completion_code or _derived(study, "completed")
+    return completed, _derived(study, "failed-attention")
 
-    completed = study.recruitment.completion_code or derived("completed")
-    return completed, derived("failed-attention")
+
+def writing_completion_code(study: Study) -> str:
+    """The code writers from the writing study are shown when their text is saved (and sent
+    to the platform at the writing study's creation): `human_writing.completion_code`, else
+    derived from the study's name and seed."""
+    return study.human_writing.completion_code or _derived(study, "writing")
+
+
+def _derived(study: Study, kind: str) -> str:
+    digest = hashlib.sha256(f"{study.name}:{study.study.seed}:{kind}".encode()).hexdigest()
+    return "C" + digest[:7].upper()
 
 
 def prolific_completion_url(code: str) -> str:

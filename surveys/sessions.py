@@ -17,12 +17,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from study import FAILED_ATTENTION, Study, argument_min_reading_ms, attention_failed
+from study import FAILED_ATTENTION, Study, attention_failed
 from study.store import (
-    ArgumentRow,
     AssignmentRow,
     AttentionAnswerRow,
-    ClaimRow,
     ParticipantRow,
     RatingRow,
     SessionRow,
@@ -44,21 +42,13 @@ from study.store import (
 from surveys.assignment import aware, lock_wave, renew, reserve
 from surveys.completion import completion_codes
 from surveys.hashing import keyed_hash, new_token, token_hash
+from surveys.items import Item, items_of
 from surveys.pages import FormError, Step, check_by_key, sequence_for
 
 
 class SurveyClosed(FormError):
     def __init__(self, message: str) -> None:
         super().__init__("closed", message, 403)
-
-
-@dataclass(frozen=True)
-class Item:
-    position: int
-    assignment_id: int
-    claim: str
-    argument: str
-    min_reading_ms: int
 
 
 @dataclass(frozen=True)
@@ -158,8 +148,9 @@ def _new_session(
 
 
 def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = None) -> View:
-    """The session behind a cookie token, or FormError(403) for an unknown token."""
-    with store.session() as session:
+    """The session behind a cookie token, or FormError(403) for an unknown token (read from a
+    snapshot: no write lock is waited for)."""
+    with store.snapshot() as session:
         sess = session.scalar(select(SessionRow).where(SessionRow.token_hash == token_hash(token)))
         if sess is None:
             raise FormError(
@@ -169,7 +160,7 @@ def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = N
                 403,
             )
         study = _study_of(session, sess, study_cache)
-        items = _items(session, sess.id, study)
+        items = items_of(session, sess.id, study)
         shown = None
         steps = sequence_for(study, len(items))
         step = steps[min(sess.step, len(steps) - 1)]
@@ -210,34 +201,23 @@ def _study_of(session: Session, sess: SessionRow, cache: dict[str, Study] | None
     return study
 
 
-def _items(session: Session, session_id: int, study: Study) -> tuple[Item, ...]:
-    rows = session.execute(
-        select(AssignmentRow.position, AssignmentRow.id, ClaimRow.text, ArgumentRow.text)
-        .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
-        .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
-        .where(AssignmentRow.session_id == session_id)
-        .order_by(AssignmentRow.position)
-    )
-    return tuple(
-        Item(pos, aid, claim, text, argument_min_reading_ms(text, study))
-        for pos, aid, claim, text in rows
-    )
-
-
 def mark_shown(store: Store, view: View, now: datetime | None = None) -> datetime:
     """Record when the argument of the current step was first shown (reloads keep the first
     time, so the reading clock cannot be reset)."""
     now = now or datetime.now(UTC)
+    item = view.items[view.step.item]
     with store.session() as session:
         rating = session.scalar(
-            select(RatingRow)
-            .where(RatingRow.assignment_id == view.items[view.step.item].assignment_id)
-            .with_for_update()
+            select(RatingRow).where(RatingRow.assignment_id == item.assignment_id).with_for_update()
         )
         if rating is None:
             raise FormError("no_rating", "Please answer the question before the argument.", 409)
         if rating.argument_shown_at is None:
             rating.argument_shown_at = now
+        if item.conversation:  # the conversation starts when its page is first shown
+            from surveys.chat import open_conversation
+
+            open_conversation(session, view.session_id, item.assignment_id, item.writer, now)
         return aware(rating.argument_shown_at) or now
 
 
@@ -257,7 +237,7 @@ def submit(
             raise FormError("no_session", "Your session no longer exists.", 403)
         if sess.status == "timed_out" and sess.step == 0 == posted_step:
             _revive(session, view.study, sess, now)
-        _check_open(sess, now)
+        check_open(sess, now)
         if posted_step != sess.step:
             raise FormError(
                 "stale_page",
@@ -304,7 +284,7 @@ def touch(store: Store, view: View, now: datetime | None = None) -> bool:
         return True
 
 
-def _check_open(sess: SessionRow, now: datetime) -> None:
+def check_open(sess: SessionRow, now: datetime) -> None:
     if sess.status == "active" and (aware(sess.expires_at) or now) < now:
         raise FormError(
             "timed_out", "Your session timed out, so its places were given to others.", 410
@@ -353,6 +333,12 @@ def _apply_item(
     if step.kind == "argument":
         shown = aware(rating.argument_shown_at)
         elapsed = (now - shown).total_seconds() * 1000 if shown else -1
+        if item.conversation:  # the chat: after min_turns, or once it ended
+            from surveys.chat import finish
+
+            pastes = finish(session, item.assignment_id, view.study.writer(item.writer).limits)
+            record_reading(rating, max(0, int(elapsed)), int(values["focus_losses"] or 0), pastes)
+            return
         if elapsed < item.min_reading_ms:
             seconds = max(1, round((item.min_reading_ms - max(elapsed, 0)) / 1000))
             raise FormError(

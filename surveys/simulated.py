@@ -10,7 +10,10 @@ Response model (documented, so a simulated study's true effects are known):
     after     = clip(round(s* + direction * (tau_w + a_arg + e)), 1, 7)
 
 `tau_w` is the writer's `true_effect` from the study file (the control arm's comes from
-`[control] true_effect`). Away from the scale's ends E[after - before] = tau_w; near them the
+`[control] true_effect`). For a conversation writer the effect grows with the participant's
+turns t: `tau_w(t) = true_effect * (1 + turn_gain * (t - 1))` (`[simulation] turn_gain`), so
+`true_effect` is the effect of a one-turn conversation; a conversation with no answered turn
+moves nothing. Away from the scale's ends E[after - before] = tau_w; near them the
 clip pulls observed persuasion towards zero, which is why a study keeps claim means near 4.
 Each simulated participant answers two attention checks and fails each with probability
 `ATTENTION_FAIL_RATE`.
@@ -63,10 +66,38 @@ def claim_mean(claim_key: str, claim_sd: float) -> float:
     return float(np.clip(4.0 + claim_sd * np.random.default_rng(seed).standard_normal(), 2, 6))
 
 
-def true_effect(study: Study, writer: str) -> float:
+def true_effect(study: Study, writer: str, turns: int | None = None) -> float:
+    """The writer's effect; for a conversation writer, after `turns` participant turns."""
     if writer == "control":
         return study.control.true_effect
-    return study.writer(writer).true_effect
+    spec = study.writer(writer)
+    if spec.format != "conversation" or turns is None:
+        return spec.true_effect
+    if turns <= 0:
+        return 0.0
+    return spec.true_effect * (1 + study.simulation.turn_gain * (turns - 1))
+
+
+def planned_turns(study: Study, writer: str, rng: np.random.Generator) -> int:
+    """How many turns a simulated participant holds with a conversation writer: uniform
+    between the writer's min_turns and max_turns."""
+    limits = study.writer(writer).limits
+    return int(rng.integers(limits.min_turns, limits.max_turns + 1))
+
+
+PARTICIPANT_LINES = (
+    "I am not sure about this. What is the strongest reason to agree?",
+    "That sounds one-sided to me. What about the costs?",
+    "Can you give me a concrete example?",
+    "Why would most people not already think so?",
+    "I see your point, but I still have doubts about the evidence.",
+    "What would change if this were done tomorrow?",
+)
+
+
+def participant_message(rng: np.random.Generator, turn: int) -> str:
+    """A simulated participant's message in a conversation."""
+    return f"{PARTICIPANT_LINES[int(rng.integers(len(PARTICIPANT_LINES)))]} ({turn})"
 
 
 def allocate(

@@ -52,6 +52,7 @@ class Task:
     words_max: int
     instructions: str = ""
     bonus: str = ""
+    platform_session: str = ""
 
 
 def ensure_writing_tasks(store: Store, study_name: str) -> int:
@@ -64,10 +65,17 @@ def ensure_writing_tasks(store: Store, study_name: str) -> int:
 
 
 def take_task(
-    store: Store, study_name: str, platform_id: str, key: bytes, now: datetime | None = None
+    store: Store,
+    study_name: str,
+    platform_id: str,
+    key: bytes,
+    now: datetime | None = None,
+    platform_session: str = "",
 ) -> int:
     """The writer's task: the one they hold, else the first open one (locked while taken).
-    Claims older than the study's `claim_minutes` go back to the pool first."""
+    Claims older than the study's `claim_minutes` go back to the pool first. A writer from
+    the writing study brings its submission id (`platform_session`, Prolific's SESSION_ID),
+    kept on the task so the submission can be reviewed and paid."""
     now = now or datetime.now(UTC)
     with store.session() as session:
         row = get_study_row(session, study_name)
@@ -80,14 +88,15 @@ def take_task(
                 WritingTaskRow.status == "assigned",
                 WritingTaskRow.claimed_at < lapsed,
             )
-            .values(status="open", participant_id=None, claimed_at=None)
+            .values(status="open", participant_id=None, claimed_at=None, platform_session="")
         )
         person = _writer(session, row.id, keyed_hash(key, platform_id))
         held = session.scalar(
-            select(WritingTaskRow.id).where(WritingTaskRow.participant_id == person.id)
+            select(WritingTaskRow).where(WritingTaskRow.participant_id == person.id).limit(1)
         )
         if held is not None:
-            return int(held)
+            held.platform_session = held.platform_session or platform_session
+            return held.id
         task = session.scalar(
             select(WritingTaskRow)
             .where(WritingTaskRow.study_id == row.id, WritingTaskRow.status == "open")
@@ -102,6 +111,7 @@ def take_task(
         task.status = "assigned"
         task.participant_id = person.id
         task.claimed_at = now
+        task.platform_session = platform_session
         return task.id
 
 
@@ -167,6 +177,7 @@ def load_task(store: Store, task_id: int) -> Task:
             task.words_max or study.arguments.words_max,
             task.instructions or study.human_writing.instructions,
             task.bonus or study.human_writing.bonus,
+            task.platform_session,
         )
 
 

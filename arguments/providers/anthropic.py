@@ -46,6 +46,8 @@ def message_params(request: GenerationRequest, model: str) -> dict[str, Any]:
         "max_tokens": request.max_tokens,
         "messages": [{"role": "user", "content": request.user}],
     }
+    if request.messages:
+        params["messages"] = [{"role": r, "content": t} for r, t in request.messages]
     if request.system:
         params["system"] = request.system
     return params

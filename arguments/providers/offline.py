@@ -44,7 +44,23 @@ class OfflineProvider:
         return None
 
     async def generate(self, request: GenerationRequest) -> Completion:
-        return self.write(request)
+        return self.converse(request) if request.messages else self.write(request)
+
+    def converse(self, request: GenerationRequest) -> Completion:
+        """A placeholder reply in a conversation (pure and deterministic: the same request key
+        and conversation give the same reply), at most `max_tokens` words."""
+        history = "\n".join(f"{role}:{text}" for role, text in request.messages)
+        digest = hashlib.sha256(f"{request.key}\n{history}".encode()).hexdigest()
+        rng = random.Random(int(digest[:16], 16))
+        claim = str(request.params.get("claim", "the claim"))
+        turn = sum(role == "user" for role, _ in request.messages)
+        words = [*MARKER.split(), *f"(reply {turn})".split()]
+        target = min(request.max_tokens, rng.randint(40, 90))
+        while len(words) < target:
+            words += rng.choice(SENTENCES).format(claim=claim).split()
+        text = " ".join(words[:target])
+        prompt = request.system + " " + history
+        return Completion(text, "end_turn", len(prompt.split()), target, placeholder=True)
 
     def write(self, request: GenerationRequest) -> Completion:
         """The placeholder for a request (pure and deterministic)."""

@@ -67,7 +67,8 @@ class Submission:
 class PublishRequest:
     """What a platform needs to recruit one wave. `reward` is in minor units of `currency`;
     `maximum_allowed_minutes` is the platform's time limit (the survey's reservation);
-    `filters` are the platform's own filter objects (always sent, maybe empty)."""
+    `filters` are the platform's own filter objects (always sent, maybe empty); a study
+    without attention checks (a writing study) has no `failed_attention_code`."""
 
     name: str
     internal_name: str

@@ -79,11 +79,17 @@ def study_body(request: PublishRequest) -> dict[str, Any]:
                 "code_type": "COMPLETED",
                 "actions": [{"action": completed}],
             },
-            {
-                "code": request.failed_attention_code,
-                "code_type": "FAILED_ATTENTION_CHECK",
-                "actions": [{"action": "MANUALLY_REVIEW"}],
-            },
+            *(
+                [
+                    {
+                        "code": request.failed_attention_code,
+                        "code_type": "FAILED_ATTENTION_CHECK",
+                        "actions": [{"action": "MANUALLY_REVIEW"}],
+                    }
+                ]
+                if request.failed_attention_code
+                else []
+            ),
         ],
         "total_available_places": request.places,
         "reward": request.reward,

@@ -15,6 +15,8 @@ from study.store.models import (
     AttentionAnswerRow,
     Base,
     ClaimRow,
+    ConversationRow,
+    ConversationTurnRow,
     EventRow,
     FollowUpRatingRow,
     FollowUpSessionRow,
@@ -27,6 +29,7 @@ from study.store.models import (
     StudyRow,
     WaveRow,
     WritingTaskRow,
+    WritingWaveRow,
     utcnow,
 )
 from study.store.repo import (
@@ -75,6 +78,8 @@ __all__ = [
     "AttentionAnswerRow",
     "Base",
     "ClaimRow",
+    "ConversationRow",
+    "ConversationTurnRow",
     "EventRow",
     "FollowUpRatingRow",
     "FollowUpSessionRow",
@@ -92,6 +97,7 @@ __all__ = [
     "StudyRow",
     "WaveRow",
     "WritingTaskRow",
+    "WritingWaveRow",
     "add_attention_answer",
     "add_before",
     "add_follow_up_rating",

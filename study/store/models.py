@@ -108,6 +108,8 @@ class ArgumentRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="ok")
     placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
     wave_number: Mapped[int] = mapped_column(Integer, default=1)
+    # "conversation": a conversation slot (its text is the system prompt; participants converse)
+    format: Mapped[str] = mapped_column(String(16), default="static", server_default="static")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -130,6 +132,30 @@ class WritingTaskRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # the platform's submission id of the writer who took the task (Prolific's SESSION_ID;
+    # never a participant id) and what the writing study's review sent for it
+    platform_session: Mapped[str] = mapped_column(String(200), default="")
+    review: Mapped[str] = mapped_column(String(16), default="")
+    writing_wave_id: Mapped[int | None] = mapped_column(
+        ForeignKey("writing_wave.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class WritingWaveRow(Base):
+    """A writing wave: the recruitment platform's study that brings human writers to the
+    writing tasks, run before the rating waves that show their arguments."""
+
+    __tablename__ = "writing_wave"
+    __table_args__ = (UniqueConstraint("study_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_ref: Mapped[str] = mapped_column(String(200), default="")
+    places: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class GenerationBatchRow(Base):
@@ -251,6 +277,54 @@ class RatingRow(Base):
     reading_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     focus_losses: Mapped[int] = mapped_column(Integer, default=0)
     pastes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConversationRow(Base):
+    """One participant's conversation with a conversation writer (one per assignment):
+    `open` while it runs, `ended` (by the participant or a limit: `end_reason`), or `failed`
+    (the provider failed after retries, or the budget ran out: the item is excluded)."""
+
+    __tablename__ = "conversation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_session.id", ondelete="CASCADE"), index=True
+    )
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), unique=True
+    )
+    writer: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    end_reason: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ConversationTurnRow(Base):
+    """One message of a conversation: turn t has the participant's message (role
+    `participant`) and the model's reply (role `model`, with its request key in the spending
+    ledger, tokens, cost and latency). Each is committed before it is acknowledged."""
+
+    __tablename__ = "conversation_turn"
+    __table_args__ = (UniqueConstraint("conversation_id", "turn", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    turn: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    request_key: Mapped[str] = mapped_column(String(64), default="")
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    latency_ms: Mapped[int] = mapped_column(Integer, default=0)
+    pastes: Mapped[int] = mapped_column(Integer, default=0)
+    keystrokes: Mapped[int] = mapped_column(Integer, default=0)
+    typing_ms: Mapped[int] = mapped_column(Integer, default=0)
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class FollowUpSessionRow(Base):

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from study import SCALE_LABELS
-from surveys import sessions
+from surveys import chat, disclosure, sessions
 from surveys.app.security import (
     SESSION_COOKIE,
     check_csrf,
@@ -79,7 +79,7 @@ def _session_status(request: Request, cookie: str, study: str) -> str:
     return view.status if view.study.name == study else ""
 
 
-def _view(request: Request) -> tuple[str, sessions.View]:
+def view_of(request: Request) -> tuple[str, sessions.View]:
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         raise FormError(
@@ -92,7 +92,7 @@ def _view(request: Request) -> tuple[str, sessions.View]:
 
 @router.get("/survey", response_class=HTMLResponse)
 async def show(request: Request) -> Response:
-    token, view = await run_in_threadpool(_view, request)
+    token, view = await run_in_threadpool(view_of, request)
     if view.status in ("timed_out", "returned") and view.step_index > 0:
         raise FormError(
             view.status,
@@ -106,9 +106,19 @@ async def show(request: Request) -> Response:
         shown = await run_in_threadpool(sessions.mark_shown, request.app.state.store, view)
     context = _context(view, shown)
     context["csrf"] = csrf_token(request.app.state.settings.key, token)
+    if step.kind == "debrief":
+        context["about"] = await run_in_threadpool(
+            disclosure.debrief_items, request.app.state.store, view.session_id, view.study
+        )
+    template = f"{step.kind}.html"
+    if step.kind == "argument" and view.items[step.item].conversation:
+        state = await run_in_threadpool(chat.chat_of, request.app.state.store, view)
+        if state is not None:
+            context.update(chat.page_context(state))
+            template = "chat.html"
     if request.query_params.get("again") and step.kind == "consent":
         context["notice"] = "Your earlier session timed out, so this is a new one."
-    return request.app.state.templates.TemplateResponse(request, f"{step.kind}.html", context)
+    return request.app.state.templates.TemplateResponse(request, template, context)
 
 
 def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
@@ -134,6 +144,13 @@ def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
             ctx["wait_ms"] = max(0, int(item.min_reading_ms - elapsed))
     if step.kind == "attention":
         ctx["check"] = check_by_key(study, step.check)
+    if step.kind in ("consent", "debrief"):
+        ctx["researcher"] = disclosure.researcher_lines(study)
+        ctx["consent"] = disclosure.consent_paragraphs(study)
+        ctx["debrief"] = [
+            *disclosure.paragraphs(study.survey.debrief_text),
+            *disclosure.debrief_general(study),
+        ]
     return ctx
 
 
@@ -151,7 +168,7 @@ async def read_form(request: Request) -> dict[str, str]:
 @router.post("/survey/heartbeat")
 async def heartbeat(request: Request) -> Response:
     """Sent by the open page every minute while it is visible: keeps the places held."""
-    token, view = await run_in_threadpool(_view, request)
+    token, view = await run_in_threadpool(view_of, request)
     form = await read_form(request)
     check_csrf(request.app.state.settings.key, token, form.get("csrf"))
     alive = await run_in_threadpool(sessions.touch, request.app.state.store, view)
@@ -160,7 +177,7 @@ async def heartbeat(request: Request) -> Response:
 
 @router.post("/survey")
 async def answer(request: Request) -> Response:
-    token, view = await run_in_threadpool(_view, request)
+    token, view = await run_in_threadpool(view_of, request)
     form = await read_form(request)
     check_csrf(request.app.state.settings.key, token, form.get("csrf"))
     posted = ascii_int(form.get("step"), 6)

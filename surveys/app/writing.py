@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from surveys import writing
 from surveys.app.participant import PLATFORM_ID, read_form
 from surveys.app.security import WRITER_COOKIE, check_csrf, client_key, csrf_token, set_cookie
+from surveys.completion import prolific_completion_url, writing_completion_code
 from surveys.hashing import keyed_hash, same
 from surveys.pages import FormError, ascii_int
 
@@ -39,7 +40,9 @@ async def start(request: Request, study: str) -> Response:
     Prolific (?PROLIFIC_PID=…); a bare ?pid=… is refused."""
     params = request.query_params
     token, pid = params.get("token", ""), params.get("PROLIFIC_PID", "")
-    if len(token) > 40 or (pid and not PLATFORM_ID.match(pid)):
+    submission = params.get("SESSION_ID", "") if pid else ""
+    bad = [v for v in (pid, submission) if v and not PLATFORM_ID.match(v)]
+    if len(token) > 40 or bad:
         raise FormError("invalid_participant_id", "This link is not valid; ask for a new one.")
     if not request.app.state.limiter.allow(client_key(request)):
         raise FormError("rate_limited", "Too many new sessions from here; wait a minute.", 429)
@@ -47,7 +50,9 @@ async def start(request: Request, study: str) -> Response:
     writer = await run_in_threadpool(
         writing.writer_identity, store, study, settings.key, token, pid
     )
-    task_id = await run_in_threadpool(writing.take_task, store, study, writer, settings.key)
+    task_id = await run_in_threadpool(
+        writing.take_task, store, study, writer, settings.key, None, submission
+    )
     response = RedirectResponse("/write", 303)
     set_cookie(response, WRITER_COOKIE, _sign(settings.key, task_id), settings.secure_cookies)
     return response
@@ -58,7 +63,7 @@ async def show(request: Request) -> Response:
     cookie, task_id = _task_id(request)
     task = await run_in_threadpool(writing.load_task, request.app.state.store, task_id)
     settings = request.app.state.settings
-    code = keyed_hash(settings.key, str(task.id), "writer-code")[:10].upper()
+    code, back = _completion(settings.key, task)
     return request.app.state.templates.TemplateResponse(
         request,
         "write.html" if task.status == "assigned" else "written.html",
@@ -69,8 +74,19 @@ async def show(request: Request) -> Response:
             "survey": task.study.survey,
             "csrf": csrf_token(settings.key, cookie),
             "code": code,
+            "completion_url": back,
         },
     )
+
+
+def _completion(key: bytes, task: writing.Task) -> tuple[str, str]:
+    """(code, link back) of a saved text: a writer from the writing study gets its completion
+    code, fixed when the study was created on the platform, and the link back to Prolific; an
+    invited writer a receipt code of their own task."""
+    if task.platform_session:
+        code = writing_completion_code(task.study)
+        return code, prolific_completion_url(code)
+    return keyed_hash(key, str(task.id), "writer-code")[:10].upper(), ""
 
 
 @router.post("")

@@ -50,3 +50,14 @@ def test_near_duplicates_of_the_same_claim_are_flagged() -> None:
     other = words(150, offset=1000)
     assert check(STUDY, near, "end_turn", [shingles(first)]).failed == ("near_duplicate",)
     assert check(STUDY, other, "end_turn", [shingles(first)]).ok
+
+
+def test_similarity_is_jaccard_and_the_report_keeps_its_shingles() -> None:
+    from arguments.quality import similarity
+
+    first, near = words(150), words(150).replace("w7 ", "seven ")
+    a, b = shingles(first), shingles(near)
+    assert similarity(a, b) == pytest.approx(len(a & b) / len(a | b))
+    assert similarity(a, frozenset()) == 0.0
+    assert len(a) == 148  # one trigram per word after the first two
+    assert check(STUDY, near, "end_turn").shingles == b

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 from analysis import kept, ratings_table
-from analysis.follow_up import attrition, durability
-from analysis.follow_up_table import follow_up_answers, with_follow_up
+from analysis.follow_up import attrition, durability, with_follow_up
+from analysis.follow_up_table import follow_up_answers
 from common import UsageError
 from fieldwork.field_store import as_utc
 from fieldwork.follow_up import due_follow_ups, open_follow_up, run_follow_ups
@@ -38,7 +39,7 @@ def fielded(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 
 
 def test_follow_up_opens_on_schedule_and_the_share_matches_the_truth(
-    fielded: tuple[str, str],
+    fielded: tuple[str, str], tmp_path: Path
 ) -> None:
     db, ref = fielded
     with open_store(db) as store:
@@ -70,13 +71,65 @@ def test_follow_up_opens_on_schedule_and_the_share_matches_the_truth(
     lost = attrition(asked).set_index("writer")
     assert lost["retention"].between(RESPONSE - 0.1, RESPONSE + 0.1).all()
     assert lost["ratings_asked"].to_dict() == asked.groupby("writer").size().to_dict()
+    report_findings(db, tmp_path, result)
 
 
-def test_a_follow_up_is_refused_before_its_day_or_while_the_wave_is_open(
-    fielded: tuple[str, str], tmp_path: Path
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_follow_up_is_refused_while_its_wave_is_open_or_before_its_day(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    db, ref = fielded
+    db = (
+        f"sqlite:///{tmp_path / 'store.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    ref = str(write_follow_up_study(tmp_path, "early", per_argument=1))
+    steps.generate_step(db, ref)
+    steps.open_step(db, ref)
     with open_store(db) as store:
         loaded = load_and_register(store, ref)
+        with pytest.raises(UsageError) as still_open:
+            open_follow_up(store, loaded, 1)
         with pytest.raises(UsageError, match="has no wave 7 to follow up"):
             open_follow_up(store, loaded, 7)
+    assert str(still_open.value) == (
+        "wave 1 of study 'early' is still open; close it first (`persuasion field close "
+        "early`), its follow-up opens 30 days later"
+    )
+    steps.panel_step(db, ref)
+    steps.sync_step(db, ref)
+    with open_store(db) as store:
+        loaded = load_and_register(store, ref)
+        with store.session() as session:
+            closed = as_utc(session.scalars(select(WaveRow.closed_at)).one())
+        with pytest.raises(UsageError) as early:
+            open_follow_up(store, loaded, 1, now=closed + timedelta(days=2))
+        assert str(early.value) == (
+            f"the follow-up of wave 1 of study 'early' is due on "
+            f"{closed + timedelta(days=30):%Y-%m-%d %H:%M} UTC (follow_up.after_days = 30 after "
+            "the wave closed); `persuasion serve` opens it then, or pass --early to open it now"
+        )
+        status = open_follow_up(store, loaded, 1, now=closed + timedelta(days=2), early=True)
+        again = open_follow_up(store, loaded, 1, now=closed + timedelta(days=3))
+        answers = follow_up_answers(store, loaded.study_id)
+    assert (status.wave, status.status, status.completed > 0) == (2, "closed", True)
+    assert again == status  # opened once: nobody invited or answering twice
+    assert answers["follow_up"].notna().sum() > 0
+
+
+def report_findings(db: str, out: Path, result: pd.DataFrame) -> None:
+    """The report's tables and Findings carry the same durability numbers."""
+    summary = steps.analyse_step(db, "durable", out)
+    table = pd.read_csv(out / "durability.csv").set_index("writer")
+    assert table["share"].to_dict() == pytest.approx(result["share"].to_dict(), nan_ok=True)
+    assert table.loc["model-a", "share_low"] < SHARE < table.loc["model-a", "share_high"]
+    assert set(pd.read_csv(out / "attrition.csv")["writer"]) == {"model-a", "human", "control"}
+    text = Path(summary.html).read_text()
+    assert "Durability (follow-up)" in text
+    row = table.loc["model-a"]
+    sentence = (
+        f"model-a: {row['share']:.0%} of the effect remains after 30 days "
+        f"[95% CI {row['share_low']:.0%}, {row['share_high']:.0%}]"
+    )
+    assert sentence in (out / "summary.md").read_text()
+    assert "Attrition by arm: retention ranged from" in text

@@ -34,6 +34,7 @@ def test_one_vocabulary_of_reasons() -> None:
         "incomplete",
         "returned",
         "timed_out",
+        "conversation_failed",
     )
 
 

@@ -185,8 +185,9 @@ def test_open_refuses_placeholders_with_one_error_line(
         'write them with a real model (a writer\'s model = "anthropic/…", then `persuasion '
         "generate STUDY.toml`) before fielding; 2 human writer slots have no reviewed argument "
         "(a-support by human #1, a-oppose by human #1); collect the human arguments first (a "
-        "writing wave, or `persuasion arguments import`), or pass --allow-missing-humans (the "
-        "report then says so)"
+        "writing wave: `persuasion field open tiny --writing`, then review the texts with "
+        "`persuasion arguments review tiny`; or `persuasion arguments import`), or pass "
+        "--allow-missing-humans (the report then says so)"
     )
     assert standin.requests == []
 

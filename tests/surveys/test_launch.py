@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis import read_registration
+from analysis.preregistration import report_deviations
 from fieldwork import LaunchRefused, launch_preflight, open_fieldwork, sync_fieldwork
 from fieldwork.platforms.prolific import ProlificPlatform
 from fieldwork.preflight import http_probe
@@ -69,7 +71,12 @@ def test_missing_humans_need_the_override_which_is_recorded(
     assert status.status == "open"
     with store.session() as session:
         (event,) = session.query(EventRow).filter_by(kind="wave.missing_humans").all()
+        registration = read_registration(session, loaded.study_id)
     assert event.payload == {"wave": 1, "slots": ["a-support by human #1"]}
+    assert (
+        "wave 1 was opened with 1 human writer slots without a reviewed argument "
+        "(--allow-missing-humans): fewer human arguments than planned"
+    ) in report_deviations(registration, registration.document)
 
 
 def test_a_pilot_is_kept_apart_and_its_participants_kept_out_of_the_next_wave(
