@@ -23,6 +23,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("contrast", ""),
     ("scaling", "Scaling"),
     ("control", "Control arm"),
+    ("conversation", "Conversations"),
     ("durability", "Durability (follow-up)"),
     ("caution", "Borderline and contradictory cases"),
     ("limit", "What the data cannot support"),
@@ -56,7 +57,9 @@ def findings_markdown(items: list[Finding]) -> list[str]:
 def findings(results: Results) -> list[Finding]:
     """Every sentence of the Findings, in reading order."""
     out = [*contrast_findings(results), *scaling_findings(results), *control_findings(results)]
-    out += durability_findings(results)
+    from analysis.findings_designs import conversation_findings, durability_findings
+
+    out += conversation_findings(results) + durability_findings(results)
     out += caution_findings(results)
     out += limit_findings(results)
     return out
@@ -305,53 +308,4 @@ def limit_findings(results: Results) -> list[Finding]:
         )
     for section, note in results.notes.items():
         out.append(Finding("limit", section, f"{section.replace('_', ' ').capitalize()}: {note}."))
-    return out
-
-
-def _arm_name(row: pd.Series) -> str:
-    fmt_ = row.get("format")
-    return f"{row['writer']} ({fmt_})" if isinstance(fmt_, str) and fmt_ else str(row["writer"])
-
-
-def durability_findings(results: Results) -> list[Finding]:
-    """Per arm with an immediate effect: the share of it left at the follow-up, with its CI,
-    and the arm's retention; then the spread of retention across arms."""
-    pct, out = _pct(results.plan.confidence), []
-    lost = results.attrition
-    retention = {_arm_name(r): r for _, r in lost.iterrows()} if not lost.empty else {}
-    for _, row in results.durability.iterrows():
-        arm = _arm_name(row)
-        if math.isnan(row["share"]):
-            continue
-        days = "" if math.isnan(row["days"]) else f" after {row['days']:.0f} days"
-        ci = (
-            f"[{pct} CI {row['share_low']:.0%}, {row['share_high']:.0%}]"
-            if not math.isnan(row["share_low"])
-            else "(no interval: the immediate effect is too close to zero)"
-        )
-        text = (
-            f"{arm}: {row['share']:.0%} of the effect remains{days} {ci} "
-            f"(immediate {fmt(row['immediate'])}, at the follow-up {fmt(row['lasting'])} scale "
-            f"points, on the {int(row['n_ratings'])} ratings answered again)"
-        )
-        kept_row = retention.get(arm)
-        if kept_row is not None:
-            text += (
-                f"; {int(kept_row['participants_answered'])} of "
-                f"{int(kept_row['participants_asked'])} participants answered"
-            )
-        out.append(Finding("durability", str(row["writer"]), text + "."))
-    if len(retention) > 1:
-        rates = lost.assign(arm=[_arm_name(r) for _, r in lost.iterrows()])
-        low, high = rates.loc[rates["retention"].idxmin()], rates.loc[rates["retention"].idxmax()]
-        out.append(
-            Finding(
-                "durability",
-                "",
-                f"Attrition by arm: retention ranged from {low['retention']:.0%} ({low['arm']}) "
-                f"to {high['retention']:.0%} ({high['arm']}); a share compares the same "
-                "ratings at both times, but arms that lost more people may have lost "
-                "different people.",
-            )
-        )
     return out

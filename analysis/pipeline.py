@@ -22,6 +22,7 @@ from analysis.caveats import (
 )
 from analysis.ceiling import by_starting_rating, without_bound
 from analysis.checks import opinion
+from analysis.conversations import conversation_sections
 from analysis.effects import effect_sizes, pool_waves
 from analysis.equivalence import control_check
 from analysis.errors import AnalysisError
@@ -59,6 +60,10 @@ class Results:
     pooled_effects: pd.DataFrame  # random-effects pooling across waves (contrasts in 2+ waves)
     scale_sd: float
     notes: dict[str, str] = field(default_factory=dict)
+    # conversations: conversation vs static of one model, persuasion by turns and by words
+    format_contrasts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dose: pd.DataFrame = field(default_factory=pd.DataFrame)
+    by_turns: pd.DataFrame = field(default_factory=pd.DataFrame)
     # follow-up waves: the share of the effect that remains per arm, and who answered
     durability: pd.DataFrame = field(default_factory=pd.DataFrame)
     attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -106,6 +111,7 @@ def analyse(
     fitted = {k: fits[k] for k in ("contrasts", "grid", "sensitivity", "ordinal")}
     extra |= {k: blank_note(f, "cell" if k == "grid" else "writer") for k, f in fitted.items()}
     lasting, lost, extra["durability"] = follow_up_sections(data, follow_ups, plan, seed)
+    fitted |= conversation_sections(data, conf, extra)
     notes |= {k: v for k, v in extra.items() if v}
     return Results(
         plan=plan,

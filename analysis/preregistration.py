@@ -100,7 +100,57 @@ def registration_document(
             "items_per_participant": part.items_per_participant,
         },
         "power": power,
+        **design_sections(study),
     }
+
+
+def design_sections(study: Study) -> dict[str, Any]:
+    """The registered plans of the newer designs, present only in studies that use them (so
+    a study without them keeps the document, and the hash, it always had): the format
+    contrast of each model with a conversation and a static writer, and the follow-up."""
+    out: dict[str, Any] = {}
+    static = {w.model: w.id for w in study.writers if w.kind == "model" and w.format == "static"}
+    pairs = [
+        f"{w.id} vs {static[w.model]}"
+        for w in study.writers
+        if w.format == "conversation" and w.model in static
+    ]
+    if pairs:
+        out["format_contrasts"] = {
+            "contrasts": pairs,
+            "model": "after ~ writer (reference: the static writer) + C(before) + C(claim) on "
+            "the pair's ratings, clustered SEs, Holm across models",
+            "exploratory": "persuasion ~ turns and ~ reply words / 100, claim fixed effects "
+            "(associations: participants choose how long to converse)",
+        }
+    if study.follow_up is not None:
+        out["follow_up"] = {
+            "after_days": study.follow_up.after_days,
+            "open_days": study.follow_up.open_days,
+            "estimand": "share = mean(direction x (follow-up - before)) / mean(direction x "
+            "(after - before)) per arm, on the ratings answered again",
+            "interval": "percentile bootstrap over participants",
+        }
+    return out
+
+
+def _design_lines(document: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    formats = document.get("format_contrasts")
+    if formats:
+        lines += ["", "## Conversation vs static", ""]
+        lines += [f"- {c}: {formats['model']};" for c in formats["contrasts"]]
+        lines += [f"- exploratory: {formats['exploratory']}."]
+    follow = document.get("follow_up")
+    if follow:
+        lines += [
+            "",
+            "## Follow-up",
+            "",
+            f"Participants are asked again {follow['after_days']} days after their wave closed "
+            f"(open {follow['open_days']} days); {follow['estimand']}, {follow['interval']}.",
+        ]
+    return lines
 
 
 def canonical(document: dict[str, Any]) -> str:
@@ -155,6 +205,7 @@ def registration_markdown(document: dict[str, Any], digest: str) -> str:
         f"`{document['claim_set']['hash'][:12]}`), {s['raters_per_argument']} raters per "
         f"argument, {s['items_per_participant']} items per participant.",
     ]
+    lines += _design_lines(document)
     power = document.get("power")
     if power:
         lines += [

@@ -81,6 +81,24 @@ TABLES: dict[str, tuple[str, str]] = {
         "contrast run in two waves or more; tau2 and I2 measure the heterogeneity between waves.",
     ),
     "exclusions": ("exclusions", "Ratings per writer: total, kept and excluded by reason."),
+    "format_contrasts": (
+        "format_contrasts",
+        "Conversation vs static of the same model: ANCOVA of the after-rating on writer "
+        "(reference: the model's static writer), C(before) and C(claim) on the two arms' ratings, "
+        "cluster-robust t-based {pct} CIs, Holm across models.",
+    ),
+    "dose": (
+        "dose",
+        "Persuasion by the length of a conversation: slope of persuasion on the participant's "
+        "turns and on the words of the model's replies (per 100), claim fixed effects, "
+        "cluster-robust {pct} CIs; low/high: the range observed. Participants chose how long "
+        "to converse: associations, not effects.",
+    ),
+    "by_turns": (
+        "by_turns",
+        "Mean persuasion of each conversation writer by the number of participant turns "
+        "({pct} t-intervals over ratings, not clustered).",
+    ),
     "durability": (
         "durability",
         "Durability: of the ratings answered again at the follow-up wave (no argument shown), "

@@ -28,6 +28,8 @@ class SyntheticWriter:
     model_class: str = ""
     order: int = 0
     arguments_per_claim: int = 1
+    format: str = "static"  # static | conversation
+    model: str = ""  # the model id (default synthetic/ID): a model's two formats share it
 
 
 DEFAULT_WRITERS = (
@@ -48,11 +50,16 @@ def synthetic_ratings(
     items_per_participant: int = 1,
     sd: Mapping[str, float] | None = None,
     seed: int = 0,
+    turn_gain: float = 0.25,
 ) -> pd.DataFrame:
     """A tidy ratings table (columns `analysis.COLUMNS`, nothing excluded): each writer writes
     `arguments_per_claim` arguments for each of `n_claims` opinion claims (control writers:
     for `n_claims // 4 + 2` control claims, direction -1), each read by `raters` participants;
-    participants rate `items_per_participant` items each (consecutive ratings)."""
+    participants rate `items_per_participant` items each (consecutive ratings).
+
+    A conversation writer's item lasts `turns` ~ uniform on 1..6 participant turns, with
+    `model_words` ~ turns x Normal(90, 15) words of replies, and its effect grows with turns
+    as the simulated panel's: effect x (1 + turn_gain x (turns - 1))."""
     s = {"before": 1.1, "claim": 0.6, "noise": 0.8, "argument": 0.1} | dict(sd or {})
     rng = np.random.default_rng(seed)
     parts = []
@@ -80,16 +87,27 @@ def synthetic_ratings(
         arg_id += n_args
         frame["writer"] = "control" if control else w.id
         frame["writer_kind"] = w.kind
-        frame["model"] = f"synthetic/{w.id}" if w.kind == "model" else ""
+        frame["model"] = (w.model or f"synthetic/{w.id}") if w.kind == "model" else ""
         frame["generation"] = w.id if w.kind == "model" else ""
         frame["model_class"] = w.model_class
         frame["generation_order"] = w.order
         frame["kind"] = "control" if control else "opinion"
         frame["direction"] = -1 if control else 1
         frame["effect"] = w.effect
+        frame["format"] = w.format
+        if w.format == "conversation":
+            _converse(frame, rng, turn_gain)
         parts.append(frame)
     data = pd.concat(parts, ignore_index=True)
     return _respond(data, rng, s, items_per_participant)
+
+
+def _converse(frame: pd.DataFrame, rng: np.random.Generator, turn_gain: float) -> None:
+    """Turns, words of replies and the turn-dependent effect of conversation items."""
+    turns = rng.integers(1, 7, len(frame))
+    frame["turns"] = turns
+    frame["model_words"] = np.round(turns * rng.normal(90, 15, len(frame))).astype(int)
+    frame["effect"] = frame["effect"] * (1 + turn_gain * (turns - 1))
 
 
 def _respond(
@@ -139,5 +157,14 @@ def _respond(
             "focus_losses": 0,
             "pastes": 0,
             "session_status": "completed",
+            "format": data["format"],
+            "turns": _optional(data, "turns"),
+            "model_words": _optional(data, "model_words"),
         }
     )[COLUMNS]
+
+
+def _optional(data: pd.DataFrame, column: str) -> pd.Series:
+    """A conversation column (missing for static items), as the ratings table has it."""
+    values = data[column] if column in data.columns else pd.Series(pd.NA, index=data.index)
+    return values.astype("Int64")

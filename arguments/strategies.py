@@ -28,6 +28,7 @@ class Strategy:
     template: str
     description: str = ""
     format: str = "static"  # "conversation": a system prompt for a multi-turn conversation
+    invents_facts: bool = False  # the template allows inventing facts (said in the debrief)
 
     @property
     def prompt_hash(self) -> str:
@@ -52,11 +53,24 @@ def _bundled() -> tuple[str, tuple[Strategy, ...]]:
     data = yaml.safe_load(text)
     system, chat = data["system"], data["conversation_system"]
     static = tuple(
-        Strategy(name, system, s["template"], s.get("description", ""))
+        Strategy(
+            name,
+            system,
+            s["template"],
+            s.get("description", ""),
+            invents_facts=bool(s.get("invents_facts")),
+        )
         for name, s in data["strategies"].items()
     )
     talk = tuple(
-        Strategy(name, chat, s["template"], s.get("description", ""), "conversation")
+        Strategy(
+            name,
+            chat,
+            s["template"],
+            s.get("description", ""),
+            "conversation",
+            bool(s.get("invents_facts")),
+        )
         for name, s in data["conversation_strategies"].items()
     )
     return system, static + talk
@@ -93,7 +107,12 @@ def strategies_for(study: Study) -> dict[str, Strategy]:
         check_template(custom.name, custom.template, CONVERSATION_FIELDS if talk else FIELDS)
         system = _bundled()[0] if not talk else out["chat_persuade"].system
         out[custom.name] = Strategy(
-            custom.name, custom.system or system, custom.template, custom.description, custom.format
+            custom.name,
+            custom.system or system,
+            custom.template,
+            custom.description,
+            custom.format,
+            custom.invents_facts,
         )
     uses = [(w.format, w.id, w.strategies) for w in study.writers]
     uses.append(("static", "control", (study.control.strategy,)))

@@ -172,7 +172,7 @@ class LedgerWriter:
         try:
             if self.conn is None:
                 self.conn = self.store.engine.connect()
-            with self.conn.begin():
+            with self.store.writing(), self.conn.begin():
                 ids, lost = self.write(self.conn, group)
         except Exception as exc:  # nothing of the group was committed
             self.error = exc

@@ -117,8 +117,13 @@ def _confirm(lines: tuple[str, ...] | list[str], question: str, yes: bool, what:
 
 
 def _open_writing(store: Store, loaded: LoadedStudy, yes: bool) -> None:
-    from fieldwork import open_writing, platform_for, writing_preflight
+    from fieldwork import open_writing, platform_for, writing_preflight, writing_status
 
+    now = writing_status(store, loaded)
+    if now.status == "open" and now.platform_ref:  # published already: nothing to ask
+        status = open_writing(store, loaded, platform_for(loaded), now.places)
+        console.print(status.summary(), markup=False)
+        return
     pf = writing_preflight(store, loaded)
     for line in pf.lines if pf.blockers else ():
         console.print(line, markup=False)

@@ -17,6 +17,7 @@ from cli import (
     arguments_cmd,
     claims_cmd,
     field_cmd,
+    follow_up_cmd,
     preregister_cmd,
     serve_cmd,
     survey_cmd,
@@ -33,6 +34,7 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 app.add_typer(claims_cmd.app, name="claims")
+follow_up_cmd.register(field_cmd.app)
 app.add_typer(field_cmd.app, name="field")
 app.add_typer(survey_cmd.app, name="survey")
 app.add_typer(transcripts_cmd.app, name="transcripts")

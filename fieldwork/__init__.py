@@ -3,6 +3,16 @@ roster, opening, syncing and closing a wave (fieldwork.sync), the inline simulat
 the researcher dashboard (its data and its routes)."""
 
 from fieldwork.dashboard import export_csv
+from fieldwork.follow_up import (
+    FollowUpRefused,
+    FollowUpStatus,
+    due_follow_ups,
+    follow_up_status,
+    open_follow_up,
+    run_follow_ups,
+    sync_follow_ups,
+)
+from fieldwork.follow_up_links import LinksWritten, follow_up_links
 from fieldwork.panel_store import PanelSummary, run_simulated_panel
 from fieldwork.payments import (
     BonusRun,
@@ -35,6 +45,7 @@ from fieldwork.writing_wave import (
     WritingStatus,
     close_writing,
     open_writing,
+    writing_open,
     writing_preflight,
     writing_status,
 )
@@ -42,7 +53,10 @@ from fieldwork.writing_wave import (
 __all__ = [
     "BonusRun",
     "Candidate",
+    "FollowUpRefused",
+    "FollowUpStatus",
     "LaunchRefused",
+    "LinksWritten",
     "Owed",
     "PanelSummary",
     "PlatformError",
@@ -55,11 +69,15 @@ __all__ = [
     "create_server_app",
     "describe_bonuses",
     "describe_ranking",
+    "due_follow_ups",
     "export_csv",
+    "follow_up_links",
+    "follow_up_status",
     "get_platform",
     "launch_preflight",
     "lock_preregistration",
     "open_fieldwork",
+    "open_follow_up",
     "open_writing",
     "owed_bonuses",
     "pay_bonuses",
@@ -68,12 +86,15 @@ __all__ = [
     "prize_choice",
     "record_interim_look",
     "require_preregistration",
+    "run_follow_ups",
     "run_simulated_panel",
     "session_by_platform_session",
     "sync_fieldwork",
+    "sync_follow_ups",
     "unpaid_bonuses",
     "wave_sessions",
     "wave_status",
+    "writing_open",
     "writing_preflight",
     "writing_status",
 ]

@@ -21,6 +21,7 @@ follow-up once everyone answered or `follow_up.open_days` have passed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,6 +53,8 @@ from study.store import (
     utcnow,
 )
 from surveys import follow_up_token, load_secret, token_hash
+
+Confirm = Callable[[list[str]], bool]  # shown the preflight's lines, says whether to publish
 
 __all__ = [
     "FollowUpRefused",
@@ -123,11 +126,15 @@ def open_follow_up(
     now: datetime | None = None,
     early: bool = False,
     probe: Probe = http_probe,
+    confirm: Confirm | None = None,
 ) -> FollowUpStatus:
     """Open (or resume opening) the follow-up of main wave `wave` (see the module docstring).
     Refuses a wave that is still open, and one whose follow-up is not due yet unless
-    `early`. Safe to run again: invitations, the platform's draft and its publication are
-    each recorded once."""
+    `early`. On a platform with submissions the preflight's lines are shown to `confirm`
+    (the command line asks the researcher), and nothing is published unless it says yes;
+    without `confirm` (the schedule) the preflight is recorded and any blocker refuses.
+    Safe to run again: invitations, the platform's draft and its publication are each
+    recorded once."""
     now = now or utcnow()
     after_days = _plan(loaded)
     study = loaded.study
@@ -144,7 +151,7 @@ def open_follow_up(
     elif platform.has_submissions and not has_event(
         store, loaded.study_id, "follow_up.published", number
     ):
-        _publish(store, loaded, platform, follow_id, number, wave, ref, key, probe)
+        _publish(store, loaded, platform, (follow_id, number, wave), ref, key, probe, confirm)
     with store.session() as session:
         log_event(session, loaded.study_id, "follow_up.invited", {"wave": number, "n": invited})
     return follow_up_status(store, loaded, number)
@@ -229,15 +236,16 @@ def _publish(
     store: Store,
     loaded: LoadedStudy,
     platform: RecruitmentPlatform,
-    follow_id: int,
-    number: int,
-    original: int,
+    waves: tuple[int, int, int],
     ref: str,
     key: bytes,
     probe: Probe,
+    confirm: Confirm | None,
 ) -> None:
     """Create the follow-up study (allowlist of the matched participants), run its
-    preflight, then publish it."""
+    preflight, then publish it. `waves`: the follow-up's row id and number, the original's
+    number."""
+    follow_id, number, original = waves
     if not ref:
         ids = allowlist(store, platform, follow_id, key)
         request = follow_up_request(loaded, number, original, ids)
@@ -248,6 +256,8 @@ def _publish(
             )
         if pf[1]:
             raise FollowUpRefused("; ".join(pf[1]))
+        if confirm is not None and not confirm(pf[0]):
+            raise FollowUpRefused("not confirmed, nothing was published; answer y, or pass --yes")
         ref = platform.create(request)
         set_platform_ref(store, follow_id, ref)
     platform.publish(ref)

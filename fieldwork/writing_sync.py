@@ -10,7 +10,8 @@
   pool;
 - while the wave is open: a rejected text's slot gets a new task (so every slot can still get a
   reviewed argument), the study gains the places the new tasks need, and a study Prolific
-  paused by itself is resumed while tasks wait for writers.
+  paused by itself is resumed while tasks wait for writers; once every task has a reviewed text
+  the study is stopped (unless it completed by itself) and the wave closed.
 
 Each decision is written to the task (`review`, the writing wave it came through) and to the
 event log, so no submission is reviewed twice and pay follows approved texts only.
@@ -24,7 +25,7 @@ from sqlalchemy import func, select
 
 from fieldwork.platforms import PlatformError, RecruitmentPlatform, Submission
 from study import LoadedStudy
-from study.store import ArgumentRow, Store, WritingTaskRow, WritingWaveRow, log_event
+from study.store import ArgumentRow, Store, WritingTaskRow, WritingWaveRow, log_event, utcnow
 
 CATEGORY = "FAILED_INSTRUCTIONS"
 RETURN_REASON = "No argument was saved for this submission: please return it."
@@ -91,7 +92,43 @@ def sync_writing(store: Store, loaded: LoadedStudy, platform: RecruitmentPlatfor
         problems += _apply(store, loaded, platform, wave_id, decisions)
         if is_open:
             problems += _keep_recruiting(store, loaded, platform, wave_id, ref)
+        if is_open and not problems and writing_done(store, loaded.study_id):
+            problems += _close(store, loaded, platform, wave_id, ref)
     return problems
+
+
+def writing_done(store: Store, study_id: int) -> bool:
+    """Every writing task has a text and every text is reviewed: no writer is needed."""
+    with store.session() as session:
+        waiting = session.scalar(
+            select(func.count()).where(
+                WritingTaskRow.study_id == study_id,
+                WritingTaskRow.status.in_(("open", "assigned")),
+            )
+        )
+        pending = session.scalar(
+            select(func.count())
+            .select_from(WritingTaskRow)
+            .join(ArgumentRow, ArgumentRow.id == WritingTaskRow.argument_id)
+            .where(WritingTaskRow.study_id == study_id, ArgumentRow.status == "pending_review")
+        )
+    return not waiting and not pending
+
+
+def _close(
+    store: Store, loaded: LoadedStudy, platform: RecruitmentPlatform, wave_id: int, ref: str
+) -> list[str]:
+    """Stop the writing study (a study that completed by itself is left as it is) and close
+    the wave; its submissions are still reconciled by later syncs."""
+    try:
+        platform.close(ref)
+    except PlatformError as exc:
+        return [f"stopping the writing study {ref}: {exc}"]
+    with store.session() as session:
+        wave = session.get_one(WritingWaveRow, wave_id)
+        wave.status, wave.closed_at = "closed", utcnow()
+        log_event(session, loaded.study_id, "writing.closed", {"wave": wave.number})
+    return []
 
 
 def _waves(store: Store, study_id: int) -> list[tuple[int, str, bool]]:

@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from arguments import HUMAN_STRATEGY, request_key
 from common import UsageError
 from fieldwork.platforms import PublishRequest, RecruitmentPlatform
 from fieldwork.preflight import Preflight, Probe, filters_text, http_probe
 from study import MINIMUM_HOURLY, RECOMMENDED_HOURLY, LoadedStudy, filter_payload, hourly, money
 from study.store import (
     ArgumentRow,
+    ClaimRow,
     Store,
     WritingTaskRow,
     WritingWaveRow,
@@ -36,6 +38,7 @@ from study.store import (
 from surveys import ensure_writing_tasks, writing_completion_code
 
 PUBLISHED = "writing.published"
+FILLED = "filled"  # a task whose slot got its argument another way (imported)
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,12 @@ def latest_writing_wave(store: Store, study_id: int) -> tuple[int, str, str, int
         return (row.number, row.status, row.platform_ref, row.places) if row else None
 
 
+def writing_open(store: Store, loaded: LoadedStudy) -> bool:
+    """Whether the study has an open writing wave (a scheduled sync then reconciles it)."""
+    wave = latest_writing_wave(store, loaded.study_id)
+    return wave is not None and wave[1] == "open"
+
+
 def writing_refs(store: Store, study_id: int) -> tuple[str, ...]:
     """Platform references of every writing wave of the study (kept out of the rating waves,
     so nobody rates an argument they may have written)."""
@@ -120,8 +129,25 @@ def writing_refs(store: Store, study_id: int) -> tuple[str, ...]:
 
 
 def open_tasks(store: Store, loaded: LoadedStudy) -> int:
-    """Writing tasks waiting for a writer (created first if missing)."""
+    """Writing tasks waiting for a writer (created first if missing). A task whose slot already
+    has an argument (imported with `persuasion arguments import`) is marked `filled` first, so
+    no writer is recruited for a text that could never be stored."""
     ensure_writing_tasks(store, loaded.study.name)
+    with store.session() as session:
+        tasks = session.execute(
+            select(WritingTaskRow, ClaimRow.key)
+            .join(ClaimRow, ClaimRow.id == WritingTaskRow.claim_id)
+            .where(WritingTaskRow.study_id == loaded.study_id, WritingTaskRow.status == "open")
+        ).all()
+        keys = {
+            request_key(loaded.study.name, claim, t.writer, HUMAN_STRATEGY, t.slot, ""): t
+            for t, claim in tasks
+        }
+        stored = session.scalars(
+            select(ArgumentRow.request_key).where(ArgumentRow.request_key.in_(list(keys)))
+        ).all()
+        for key in stored:
+            keys[key].status = FILLED
     with store.session() as session:
         return int(
             session.scalar(
@@ -228,7 +254,7 @@ def open_writing(
     (an existing study of the same internal name is reused) and publish it; each step is
     recorded, so a run that failed halfway resumes."""
     sid = loaded.study_id
-    ensure_writing_tasks(store, loaded.study.name)
+    open_tasks(store, loaded)
     with store.session() as session:
         wave = session.scalars(
             select(WritingWaveRow).where(

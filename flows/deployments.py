@@ -86,6 +86,9 @@ def study_deployments(
             **schedule_kwargs(schedules.analysis, every),
         ),
     ]
+    from flows.follow_up import follow_up_deployments  # imports this module
+
+    deployments += follow_up_deployments(entry, db, every)
     if schedules.new_generation:
         deployments.append(
             run_study.to_deployment(

@@ -21,6 +21,7 @@ from fieldwork import (
     run_simulated_panel,
     sync_fieldwork,
     wave_status,
+    writing_open,
 )
 from flows import history
 from flows.artifacts import artifact_key
@@ -232,12 +233,13 @@ def panel_step(db: str | None, name: str, shard: int = 0, shards: int = 1) -> in
 
 
 def sync_step(db: str | None, name: str) -> WaveStatus:
-    """Sync the open wave once (closing it when its quota is met); with no open wave only
-    report where fieldwork stands, so a re-run opens nothing new."""
+    """Sync the open wave (and an open writing wave) once, closing it when its quota is met;
+    with neither open only report where fieldwork stands, so a re-run opens nothing new."""
     with open_store(db) as store:
         loaded = load_and_register(store, name)
         status = wave_status(store, loaded)
-        return sync_fieldwork(store, loaded) if status.status == "open" else status
+        busy = status.status == "open" or writing_open(store, loaded)
+        return sync_fieldwork(store, loaded) if busy else status
 
 
 def unplanned_look_step(db: str | None, name: str) -> str:

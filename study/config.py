@@ -102,13 +102,15 @@ class Arguments(_Frozen):
 
 class CustomStrategy(_Frozen):
     """A study's own prompting strategy: a template with fields such as {claim} and
-    {words_min} (checked by `arguments.strategies_for`). An empty system uses the bundled one."""
+    {words_min} (checked by `arguments.strategies_for`). An empty system uses the bundled one.
+    `invents_facts`: the template allows inventing facts (the participants' debrief says so)."""
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")]
     template: Annotated[str, Field(min_length=1)]
     system: str = ""
     description: str = ""
     format: Format = "static"  # "conversation": fields {claim} and {topic} only
+    invents_facts: bool = False
 
 
 class ModelEntry(_Frozen):

@@ -64,8 +64,12 @@ DEFAULT_CHECKS = (
 
 
 class Survey(_Frozen):
-    """What participants read: consent and debrief text, optional demographics, attention
-    checks, the minimum reading time of an argument and where to send them when done.
+    """What participants read: who runs the study (`researcher`, `contact`,
+    `ethics_reference`), consent and debrief text, optional demographics, attention checks, the
+    minimum reading time of an argument and where to send them when done. The debrief page
+    adds, for each argument the participant read, whether a person or an AI model wrote it,
+    whether its strategy allowed inventing facts, and for a control item the true fact it
+    argued against (`surveys.disclosure`).
 
     The minimum reading time of an argument is max(min_reading_seconds, words * 60 /
     participants.words_per_minute). The completion code is `recruitment.completion_code` (or
@@ -78,11 +82,17 @@ class Survey(_Frozen):
     at most `idle_share` of a wave's places; a new arrival beyond that frees the oldest."""
 
     title: str = "A short study about opinions"
+    # the texts a review board asks for: who runs the study, how to reach them, the ethics
+    # approval, the consent text (`{minutes}` becomes recruitment.estimated_minutes) and the
+    # debrief (followed on the page by what each argument the participant read was)
+    researcher: str = ""
+    contact: str = ""
+    ethics_reference: str = ""
     consent_text: str = (
         "You are invited to take part in a research study about opinions on current issues. "
         "You will read a few short statements and arguments and say how much you support each "
-        "statement. It takes about 10 minutes. Your answers are stored without your name; you "
-        "may stop at any time by closing this page."
+        "statement. It takes about {minutes} minutes. Your answers are stored without your "
+        "name; you may stop at any time by closing this page."
     )
     debrief_text: str = (
         "Thank you. The arguments you read were written for this study by people or by AI "

@@ -44,7 +44,7 @@ class Oracle:
 
     def items(self, platform_id: str) -> list[ItemTruth]:
         id_hash = keyed_hash(self.key, platform_id)
-        with self.store.session() as session:
+        with self.store.snapshot() as session:  # a read: takes no write lock
             rows = session.execute(
                 select(ClaimRow.key, ArgumentRow.writer, ArgumentRow.direction, ArgumentRow.id)
                 .select_from(AssignmentRow)

@@ -148,8 +148,9 @@ def _new_session(
 
 
 def load_view(store: Store, token: str, study_cache: dict[str, Study] | None = None) -> View:
-    """The session behind a cookie token, or FormError(403) for an unknown token."""
-    with store.session() as session:
+    """The session behind a cookie token, or FormError(403) for an unknown token (read from a
+    snapshot: no write lock is waited for)."""
+    with store.snapshot() as session:
         sess = session.scalar(select(SessionRow).where(SessionRow.token_hash == token_hash(token)))
         if sess is None:
             raise FormError(

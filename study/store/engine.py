@@ -1,11 +1,21 @@
-"""Opening the store: SQLite by default (a file in WAL mode), PostgreSQL through a URL."""
+"""Opening the store: SQLite by default (a file in WAL mode), PostgreSQL through a URL.
+
+SQLite takes one writer at a time. A writer that finds the file locked is put to sleep by
+SQLite's busy handler in growing steps (1, 2, 5, 10, ... 100 ms) and polls again, so under
+contention a write can wait far longer than the transaction it waits for, and a newcomer can
+overtake it. Inside one process the store therefore queues its writers on a lock of its own
+(`Store.gate`), taken before BEGIN IMMEDIATE and released after COMMIT: a waiting writer
+wakes the moment the previous one is done, and only writers of other processes meet the
+busy handler. Reads that need no lock (`Store.snapshot()`) run on a deferred transaction: a
+consistent WAL snapshot that neither waits for writers nor holds them up."""
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +37,7 @@ class StoreError(PersuasionError, RuntimeError):
 EXAMPLES = "a SQLite file (study.db, /abs/path/study.db, sqlite:////abs/path/study.db) or postgresql://USER@HOST:PORT/DB"
 NOT_STORES = (".toml", ".yaml", ".yml", ".csv", ".json", ".parquet", ".html", ".txt")
 SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_SECONDS = 30  # how long a SQLite writer waits for the lock before it gives up
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -93,16 +104,41 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+SNAPSHOT = "persuasion_snapshot"  # the execution option of `Store.snapshot()` connections
 
 
 def _sqlite_begin(conn: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers (survey requests,
     # generation threads) wait for each other through busy_timeout instead of failing when a
-    # read snapshot cannot be upgraded to a write.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # read snapshot cannot be upgraded to a write. Snapshot reads begin deferred (no lock).
+    snapshot = conn.get_execution_options().get(SNAPSHOT, False)
+    conn.exec_driver_sql("BEGIN" if snapshot else "BEGIN IMMEDIATE")
+
+
+class WriteGate:
+    """One SQLite writer at a time within this process, waiting in line on a lock (woken at
+    once when the writer before it is done); re-entrant for nested use in one thread. Like
+    SQLite's own busy timeout it gives up after `timeout` seconds."""
+
+    def __init__(self, path: str, timeout: float = BUSY_SECONDS) -> None:
+        self.path, self.timeout = path, timeout
+        self.lock = threading.RLock()
+
+    def __enter__(self) -> WriteGate:
+        if not self.lock.acquire(timeout=self.timeout):
+            raise StoreError(
+                f"the store {self.path} was kept busy by another writer of this process for "
+                f"{self.timeout:g} s; run the command again (what was saved is kept)"
+            )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.lock.release()
 
 
 @dataclass(frozen=True)
@@ -114,16 +150,38 @@ class Store:
     url: str
     engine: Engine
     factory: sessionmaker[Session]
+    readers: sessionmaker[Session] | None = None
+    gate: WriteGate | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction; a store that stops answering (a deleted file, a stopped server)
-        raises StoreError, and what earlier transactions committed is kept."""
+        raises StoreError, and what earlier transactions committed is kept. On SQLite it
+        waits its turn behind this process's other writers (`writing`)."""
         try:
-            with self.factory() as session, session.begin():
+            with self.writing(), self.factory() as session, session.begin():
                 yield session
         except (OperationalError, InterfaceError) as exc:
             raise self.gone(exc) from None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction: on SQLite a snapshot of the last commit that takes no
+        lock (nothing written in it is kept: it is rolled back); on PostgreSQL a plain
+        transaction. For reads only."""
+        try:
+            with (self.readers or self.factory)() as session:  # closing it rolls back
+                yield session
+                if session.new or session.dirty or session.deleted:
+                    raise RuntimeError("a snapshot session is read-only; use store.session()")
+        except (OperationalError, InterfaceError) as exc:
+            raise self.gone(exc) from None
+
+    def writing(self) -> AbstractContextManager[object]:
+        """This process's turn to write (SQLite: one writer at a time, queued on a lock
+        instead of SQLite's polling busy handler); hold it around a write transaction on
+        the engine. A no-op on PostgreSQL."""
+        return self.gate if self.gate is not None else nullcontext()
 
     def gone(self, exc: OperationalError | InterfaceError) -> StoreError:
         return StoreError(
@@ -158,14 +216,17 @@ def open_store(url: str | None = None, *, migrate: bool = True, create: bool = T
             if not create and not Path(db_path).is_file():
                 raise StoreError(_missing(url, db_path))
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        kwargs["connect_args"] = {"timeout": BUSY_SECONDS, "check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(resolved, **kwargs)
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-    store = Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+    factory = sessionmaker(engine, expire_on_commit=False)
+    readers = sessionmaker(engine.execution_options(**{SNAPSHOT: True})) if sqlite else None
+    gate = WriteGate(resolved.split(":///", 1)[-1]) if sqlite else None
+    store = Store(resolved, engine, factory, readers, gate)
     if not create and not sqlite:
         _require_schema(store, url)
     if migrate:

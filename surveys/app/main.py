@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 
 from arguments import Replier
 from study.store import NotFoundError, Store
-from surveys.app import chat, participant, writing
+from surveys.app import chat, follow_up, participant, writing
 from surveys.app.security import RateLimiter, error_response, security_headers
 from surveys.app.settings import AppSettings
 from surveys.pages import FormError
@@ -40,6 +40,7 @@ def create_app(store: Store, settings: AppSettings, routers: Sequence[APIRouter]
     app.include_router(participant.router)
     app.include_router(chat.router)
     app.include_router(writing.router)
+    app.include_router(follow_up.router)
     for router in routers:
         app.include_router(router)
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from study import SCALE_LABELS
-from surveys import chat, sessions
+from surveys import chat, disclosure, sessions
 from surveys.app.security import (
     SESSION_COOKIE,
     check_csrf,
@@ -106,6 +106,10 @@ async def show(request: Request) -> Response:
         shown = await run_in_threadpool(sessions.mark_shown, request.app.state.store, view)
     context = _context(view, shown)
     context["csrf"] = csrf_token(request.app.state.settings.key, token)
+    if step.kind == "debrief":
+        context["about"] = await run_in_threadpool(
+            disclosure.debrief_items, request.app.state.store, view.session_id, view.study
+        )
     template = f"{step.kind}.html"
     if step.kind == "argument" and view.items[step.item].conversation:
         state = await run_in_threadpool(chat.chat_of, request.app.state.store, view)
@@ -140,6 +144,13 @@ def _context(view: sessions.View, shown: datetime | None) -> dict[str, Any]:
             ctx["wait_ms"] = max(0, int(item.min_reading_ms - elapsed))
     if step.kind == "attention":
         ctx["check"] = check_by_key(study, step.check)
+    if step.kind in ("consent", "debrief"):
+        ctx["researcher"] = disclosure.researcher_lines(study)
+        ctx["consent"] = disclosure.consent_paragraphs(study)
+        ctx["debrief"] = [
+            *disclosure.paragraphs(study.survey.debrief_text),
+            *disclosure.debrief_general(study),
+        ]
     return ctx
 
 

@@ -59,3 +59,44 @@ def test_prolific_follow_up_below_minimum_pay_is_refused(tmp_path: Path) -> None
     [line] = result.output.strip().splitlines()
     assert line.startswith(f"Error: {path}: follow_up.reward = 10 (£0.10 for 5 minutes")
     assert "set follow_up.reward to at least 50" in line
+
+
+def test_serve_gets_a_follow_up_deployment_only_with_follow_up(tmp_path: Path) -> None:
+    from flows.deployments import folder_deployments
+
+    (tmp_path / "fu.toml").write_text(follow_up_toml("fu"))
+    (tmp_path / "plain.toml").write_text(follow_up_toml("plain").split("[follow_up]")[0])
+    deps = [d for d in folder_deployments(tmp_path, "sqlite:///x.db") if d.flow_name == "follow-up"]
+    assert [(d.name, d.parameters["study"]) for d in deps] == [
+        ("fu", str((tmp_path / "fu.toml").resolve()))
+    ]
+    assert deps[0].schedules[0].schedule.cron == "*/5 * * * *"
+    assert "study:fu" in deps[0].tags
+
+
+def test_the_follow_up_and_format_contrasts_are_registered_only_when_used() -> None:
+    from analysis import registration_document
+    from analysis.preregistration import registration_markdown
+    from claims import load_claim_set
+
+    claims = load_claim_set("default")
+    plain = parse_study(follow_up_toml("fu").split("[follow_up]")[0])
+    assert "follow_up" not in registration_document(plain, claims)
+    assert "format_contrasts" not in registration_document(plain, claims)
+    doc = registration_document(parse_study(follow_up_toml("fu")), claims)
+    assert doc["follow_up"]["after_days"] == 30
+    assert "bootstrap over participants" in doc["follow_up"]["interval"]
+    text = registration_markdown(doc, "x")
+    assert "## Follow-up\n\nParticipants are asked again 30 days after their wave closed" in text
+
+
+def test_a_conversation_study_registers_its_format_contrast() -> None:
+    from importlib import resources
+
+    from analysis import registration_document
+    from claims import load_claim_set
+
+    text = (resources.files("study") / "data" / "conversation.toml").read_text()
+    study = parse_study(text.replace('"NAME"', '"convo"'))
+    doc = registration_document(study, load_claim_set("default"))
+    assert doc["format_contrasts"]["contrasts"] == ["compact-chat vs compact-static"]

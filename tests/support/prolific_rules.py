@@ -297,3 +297,15 @@ def page(
         href = {"absolute": f"{url}?{after}", "root": f"{path}?{after}", "relative": f"?{after}"}
         out["_links"] = {"next": {"href": href[links]} if more else None}
     return out
+
+
+def admits(study: dict[str, Any], participant_id: str) -> bool:
+    """Whether the study's filters let the participant in: a `custom_allowlist` admits only
+    its ids, a `custom_blocklist` keeps its ids out (the other filters are not modelled)."""
+    for f in study.get("filters") or []:
+        values = f.get("selected_values") or []
+        if f.get("filter_id") == "custom_allowlist" and participant_id not in values:
+            return False
+        if f.get("filter_id") == "custom_blocklist" and participant_id in values:
+            return False
+    return True

@@ -104,7 +104,8 @@ class ProlificStandin:
         check: bool = True,
     ) -> str:
         """A participant's submission. With `check`, only as Prolific allows it: the study is
-        ACTIVE and has a free place (and an AUTOMATICALLY_APPROVE code approves it)."""
+        ACTIVE, has a free place and admits the participant (a `custom_allowlist` filter
+        admits only its ids), and an AUTOMATICALLY_APPROVE code approves it."""
         sid = submission_id or uuid.uuid4().hex[:24]
         with self.state.lock:
             study = self.state.studies.get(study_id)
@@ -116,13 +117,16 @@ class ProlificStandin:
                         f"Prolific lets nobody into a {study['status']} study "
                         f"({len(subs)} submissions, {study['total_available_places']} places)"
                     )
+            pid = participant_id or uuid.uuid4().hex[:24]
+            if check and study is not None and not rules.admits(study, pid):
+                raise AssertionError(f"Prolific shows the study only to its allowlist, not {pid}")
             auto = study is not None and rules.auto_approves(study, study_code)
             if status == "AWAITING REVIEW" and auto:
                 status = "APPROVED"
             self.state.submissions[sid] = {
                 "id": sid,
                 "study_id": study_id,
-                "participant_id": participant_id or uuid.uuid4().hex[:24],
+                "participant_id": pid,
                 "status": status,
                 "started_at": "2026-11-25T15:00:00.000000Z",
                 "completed_at": None if status in rules.WORKING else "2026-11-25T15:12:00Z",

@@ -20,10 +20,13 @@ from sqlalchemy import select
 from common import UsageError
 from fieldwork import LaunchRefused, open_fieldwork, open_writing, sync_fieldwork
 from fieldwork.payments import owed_bonuses, pay_bonuses
+from fieldwork.platforms import Submission, SubmissionStatus
 from fieldwork.platforms.prolific import ProlificClient, ProlificPlatform
 from fieldwork.prize import prize_choice
 from fieldwork.server import create_server_app
-from fieldwork.writing_wave import writing_preflight
+from fieldwork.writing_sync import Written
+from fieldwork.writing_sync import decide as decide_writing
+from fieldwork.writing_wave import writing_preflight, writing_status
 from study import LoadedStudy, load_and_register
 from study.store import (
     AssignmentRow,
@@ -70,6 +73,12 @@ pay = 150
 prize = 2000
 """
 TEXT = "Cities should plant more trees because shade cools streets and saves energy."
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """SQLite and PostgreSQL."""
+    return any_store
 
 
 @pytest.fixture
@@ -127,6 +136,18 @@ def test_the_writing_preflight_shows_the_cost_and_the_writing_address(
         "= £61.32 at most"
     )
     assert asked == ["https://survey.example.org/write/start/penned"]
+
+
+def test_slots_already_filled_by_an_import_recruit_nobody(
+    store: Store, loaded: LoadedStudy, tmp_path: Path
+) -> None:
+    from arguments import import_human_arguments
+
+    csv = tmp_path / "writers.csv"
+    csv.write_text("claim,writer,text\na-support,human," + TEXT + "\n")
+    import_human_arguments(store, loaded.study, loaded.study_id, csv)
+    pf = writing_preflight(store, loaded, probe=lambda url: "")
+    assert (pf.places, pf.lines[1]) == (3, "  places: 3")
 
 
 def test_a_writing_wave_from_preflight_to_prize(
@@ -192,6 +213,16 @@ def test_a_writing_wave_from_preflight_to_prize(
         [(subs[0], 150), (subs[1], 150)]
     )
 
+    rating = open_fieldwork(
+        store, loaded, platform, allow_missing_humans=True, without_preregistration=True
+    )
+    blocked = [
+        f["selected_values"]
+        for f in standin.study(rating.platform_ref)["filters"]
+        if f["filter_id"] == "previous_studies_blocklist"
+    ]
+    assert blocked == [[ref]]  # writers do not rate
+
     _rate(store, loaded, {texts[0]: 1, texts[1]: 3})
     owed, ranking = prize_choice(store, loaded)
     assert [c.argument for c in ranking[:2]] == [texts[1], texts[0]]
@@ -207,6 +238,44 @@ def test_a_writing_wave_from_preflight_to_prize(
         stored += " ".join(session.scalars(select(ParticipantRow.platform_id_hash)))
         stored += " ".join(session.scalars(select(WritingTaskRow.platform_session)))
     assert not [p for p in raw if p in stored]
+
+
+def test_a_writer_timed_out_after_saving_an_approved_text_is_paid_the_reward_as_a_bonus(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    ref = open_writing(store, loaded, platform, 4).platform_ref
+    app = TestClient(create_server_app(store, AppSettings(key=KEY)), follow_redirects=False)
+    sub = standin.add_submission(ref, status="ACTIVE")
+    write(app, ref, sub, "late-writer", TEXT)
+    standin.set_status(sub, "TIMED-OUT")
+    decide(store, "penned", _texts(store)[0], "approve")
+    assert sync_fieldwork(store, loaded, platform).problems == ()
+    assert standin.calls("POST", "/bulk-approve/") == []  # a timed-out submission is not approved
+    owed = owed_bonuses(store, loaded)
+    assert [(o.key, o.submission, o.amount) for o in owed] == [(f"writer:{sub}", sub, 650)]
+    for _ in range(2):
+        pay_bonuses(store, loaded, platform, owed_bonuses(store, loaded))
+    assert [(s, a) for s, _, a in standin.state.paid] == [(sub, 650)]
+
+
+def test_the_writing_wave_closes_once_every_slot_has_an_approved_text(
+    store: Store, loaded: LoadedStudy, standin: ProlificStandin, platform: ProlificPlatform
+) -> None:
+    ref = open_writing(store, loaded, platform, 4).platform_ref
+    app = TestClient(create_server_app(store, AppSettings(key=KEY)), follow_redirects=False)
+    for i in range(4):
+        sub = standin.add_submission(ref, status="ACTIVE")
+        write(app, ref, sub, f"w{i}", TEXT)
+        standin.set_status(sub, "AWAITING REVIEW")
+    assert writing_status(store, loaded).status == "open"
+    for argument in _texts(store):
+        decide(store, "penned", argument, "approve")
+    assert sync_fieldwork(store, loaded, platform).problems == ()
+    assert writing_status(store, loaded).status == "closed"
+    assert standin.study(ref)["status"] == "COMPLETED"  # by itself: every place approved
+    actions = [c.body["action"] for c in standin.calls("POST", f"/studies/{ref}/transition/")]
+    assert actions == ["PUBLISH"]  # no STOP sent to the completed study
+    assert all(standin.submission(s)["status"] == "APPROVED" for s in standin.state.submissions)
 
 
 def _texts(store: Store) -> list[int]:
@@ -240,3 +309,29 @@ def _rate(store: Store, loaded: LoadedStudy, shift: dict[int, int]) -> None:
             ).all()
             for rid in ids:
                 session.get_one(RatingRow, rid).after = 3 + points
+
+
+@pytest.mark.parametrize(
+    ("status", "task", "action"),
+    [
+        ("awaiting_review", Written(1, "submitted", "", "ok", ""), "approve"),
+        ("awaiting_review", Written(1, "submitted", "", "rejected", "off topic"), "reject"),
+        ("awaiting_review", Written(1, "submitted", "", "pending_review", ""), None),
+        ("awaiting_review", Written(1, "assigned", "", "", ""), "return"),
+        ("awaiting_review", None, "return"),
+        ("awaiting_review", Written(1, "submitted", "approved", "ok", ""), None),
+        ("returned", Written(1, "assigned", "", "", ""), "release"),
+        ("timed_out", Written(1, "assigned", "", "", ""), "release"),
+        ("timed_out", Written(1, "submitted", "", "ok", ""), "timed_out"),
+        ("timed_out", Written(1, "submitted", "", "rejected", "x"), None),
+        ("active", Written(1, "assigned", "", "", ""), None),
+    ],
+)
+def test_each_writing_submission_gets_the_decision_its_text_calls_for(
+    status: SubmissionStatus, task: Written | None, action: str | None
+) -> None:
+    decision = decide_writing(Submission("s1", "p1", status), task)
+    assert (decision.action if decision else None) == action
+    if action == "reject":
+        assert decision is not None and "off topic" in decision.message
+        assert len(decision.message) >= 100  # Prolific's minimum for a rejection message

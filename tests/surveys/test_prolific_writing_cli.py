@@ -68,6 +68,9 @@ def test_open_writing_shows_the_cost_and_waits(
     assert result.output.splitlines()[-1] == (
         f"penned: writing wave 1 open ({ref}), 4 places; tasks: 4 open; texts: none"
     )
+    again = runner.invoke(app, ["field", "open", study, "--writing", "--db", db])
+    assert again.exit_code == 0 and "Preflight" not in again.output  # open already: no question
+    assert len(standin.state.studies) == 1
     status = runner.invoke(app, ["field", "status", study, "--db", db])
     assert status.output.splitlines()[0].startswith("penned: writing wave 1 open")
 
