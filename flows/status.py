@@ -61,11 +61,14 @@ def study_status(
             .where(EventRow.study_id == study_id, EventRow.kind == REPORT_PUBLISHED)
             .order_by(EventRow.id.desc())
         ).all()
-        waves = session.execute(
-            select(WaveRow.number, WaveRow.status)
-            .where(WaveRow.study_id == study_id)
-            .order_by(WaveRow.number)
-        ).all()
+        waves = [
+            (n, f"{s} (follow-up)" if kind == "follow_up" else s)
+            for n, s, kind in session.execute(
+                select(WaveRow.number, WaveRow.status, WaveRow.kind)
+                .where(WaveRow.study_id == study_id)
+                .order_by(WaveRow.number)
+            )
+        ]
     table = ratings_table(store, study_id, study)
     excluded = table.loc[table["exclusion"] != "", "exclusion"].value_counts()
     declared = [w.id for w in study.writers]
