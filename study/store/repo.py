@@ -40,8 +40,24 @@ def register_study(
     """Create the study (or update its stored config, logging `study.updated` with `details`,
     such as the keys that changed) and add any claims it does not have yet.
 
-    Claims already stored are never changed or removed, so ratings keep their meaning.
+    Claims already stored are never changed or removed, so ratings keep their meaning. Two
+    processes registering the same study at once (two `generate`s on a new study) both succeed:
+    the one whose insert collides with the other's rolls back its savepoint and reads the row the
+    other wrote.
     """
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                return _register_study(session, study, toml_text, claim_set)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_study(
+    session: Session, study: Study, toml_text: str, claim_set: ClaimSet
+) -> StudyRow:
     row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
     simulated = study.recruitment.platform == "simulated"
     if row is None:
