@@ -48,7 +48,7 @@ def register_study(
     for attempt in range(3):
         try:
             with session.begin_nested():
-                return _register_study(session, study, toml_text, claim_set)
+                return _register_study(session, study, toml_text, claim_set, details)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -56,12 +56,25 @@ def register_study(
 
 
 def _register_study(
-    session: Session, study: Study, toml_text: str, claim_set: ClaimSet
+    session: Session,
+    study: Study,
+    toml_text: str,
+    claim_set: ClaimSet,
+    details: dict[str, Any] | None,
 ) -> StudyRow:
     row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
     simulated = study.recruitment.platform == "simulated"
     if row is None:
-        row = _create_study(session, study, toml_text, claim_set)
+        row = StudyRow(
+            name=study.name,
+            config_toml=toml_text,
+            config_hash=study_hash(toml_text),
+            claim_set=claim_set.name,
+            claim_set_hash=claim_set.content_hash,
+            simulated=simulated,
+        )
+        session.add(row)
+        session.flush()
     elif row.config_hash != study_hash(toml_text) or row.claim_set_hash != claim_set.content_hash:
         row.config_toml = toml_text
         row.config_hash = study_hash(toml_text)
@@ -87,26 +100,6 @@ def _register_study(
             )
     session.flush()
     return row
-
-
-def _create_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
-    """Insert the study row; when another process registered the same name meanwhile (two
-    first runs at once), use its row."""
-    try:
-        with session.begin_nested():
-            row = StudyRow(
-                name=study.name,
-                config_toml=toml_text,
-                config_hash=study_hash(toml_text),
-                claim_set=claim_set.name,
-                claim_set_hash=claim_set.content_hash,
-                simulated=study.recruitment.platform == "simulated",
-            )
-            session.add(row)
-            session.flush()
-        return row
-    except IntegrityError:
-        return session.scalars(select(StudyRow).where(StudyRow.name == study.name)).one()
 
 
 def get_study_row(session: Session, name: str) -> StudyRow:
