@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claims import ClaimSet
@@ -32,8 +33,24 @@ class NotFoundError(PersuasionError, LookupError):
 def register_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
     """Create the study (or update its stored config) and add any claims it does not have yet.
 
-    Claims already stored are never changed or removed, so ratings keep their meaning.
+    Claims already stored are never changed or removed, so ratings keep their meaning. Two
+    processes registering the same study at once (two `generate`s on a new study) both succeed:
+    the one whose insert collides with the other's rolls back its savepoint and reads the row the
+    other wrote.
     """
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                return _register_study(session, study, toml_text, claim_set)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_study(
+    session: Session, study: Study, toml_text: str, claim_set: ClaimSet
+) -> StudyRow:
     row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
     simulated = study.recruitment.platform == "simulated"
     if row is None:
