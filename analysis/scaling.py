@@ -8,7 +8,9 @@ Two levels, both reported (a trend over the models tested, not a law):
                has no standard error: NaN).
 
 Output columns: model_class, level, n_models, n, slope, se, df, ci_low, ci_high, p_val.
-Classes with fewer than two generations are left out.
+Classes with fewer than two generations are left out. The trend is over static messages only
+(when the data have a `format` column): a conversation arm is a different treatment, compared
+with its own model's static arm in `analysis.conversations`, not a generation.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def scaling_trend(
     )
     models = opinion(data)
     models = models[models["writer_kind"] == "model"]
+    if "format" in models.columns:
+        models = models[models["format"] != "conversation"]
     rows = []
     for model_class, group in models.groupby("model_class", sort=True, observed=True):
         n_models = group["generation_order"].nunique()

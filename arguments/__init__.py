@@ -14,6 +14,7 @@ from arguments.generate import (
     build_request,
     generate_all,
     pending_jobs,
+    run_sync,
     study_limits,
 )
 from arguments.human import HumanImportSummary, create_writing_tasks, import_human_arguments
@@ -95,6 +96,7 @@ __all__ = [
     "registry",
     "reply_key",
     "request_key",
+    "run_sync",
     "show_argument",
     "spending",
     "split_model",

@@ -82,6 +82,13 @@ class Replier:
     dispatchers: dict[str, Dispatcher] = field(default_factory=dict)
     locks: dict[int, asyncio.Lock] = field(default_factory=dict)
 
+    @classmethod
+    def create(cls, store: Store) -> Replier:
+        """A replier whose dispatchers follow each study's [generation] limits."""
+        from arguments.generate import study_limits
+
+        return cls(store, lambda study: Dispatcher.create(study_limits(study), study.study.seed))
+
     def provider(self, talk: rs.Talk) -> ModelProvider:
         spec = talk.writer.model
         if spec not in self.providers:
@@ -106,6 +113,8 @@ class Replier:
             found = await asyncio.to_thread(self._load, conversation_id, turn)
             if isinstance(found, rs.Stored):
                 return Reply(turn, "answered", found.text)
+            if isinstance(found, rs.Closed):
+                return Reply(turn, "failed", reason=found.reason)
             try:
                 return await self._write(found)
             except (ProviderError, GenerationError) as exc:
@@ -113,7 +122,7 @@ class Replier:
                 await asyncio.to_thread(rs.fail_conversation, self.store, conversation_id, reason)
                 return Reply(turn, "failed", reason=reason)
 
-    def _load(self, conversation_id: int, turn: int) -> rs.Talk | rs.Stored:
+    def _load(self, conversation_id: int, turn: int) -> rs.Talk | rs.Stored | rs.Closed:
         with self.store.session() as session:
             return rs.load_talk(session, conversation_id, turn)
 
@@ -152,6 +161,8 @@ class Replier:
         limit = talk.study.generation.timeout_seconds
         while True:
             got = await asyncio.to_thread(rs.claim, self.store, talk, self.run, limit)
+            if isinstance(got, rs.Closed):
+                raise GenerationError(got.reason)
             if isinstance(got, rs.OverBudget):
                 raise GenerationError(
                     f"the budget would be passed (spent ${got.spent_usd:.2f} of "

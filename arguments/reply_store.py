@@ -96,6 +96,13 @@ class Stored:
     text: str
 
 
+@dataclass(frozen=True)
+class Closed:
+    """A conversation that failed: no reply is asked for any more."""
+
+    reason: str
+
+
 def _turns(session: Session, conversation_id: int) -> list[ConversationTurnRow]:
     return list(
         session.scalars(
@@ -106,13 +113,16 @@ def _turns(session: Session, conversation_id: int) -> list[ConversationTurnRow]:
     )
 
 
-def load_talk(session: Session, conversation_id: int, turn: int) -> Talk | Stored:
-    """The reply to `turn` as stored, or what it needs to be written."""
+def load_talk(session: Session, conversation_id: int, turn: int) -> Talk | Stored | Closed:
+    """The reply to `turn` as stored, or what it needs to be written (Closed once the
+    conversation failed)."""
     talk = session.get_one(ConversationRow, conversation_id)
     turns = _turns(session, conversation_id)
     done = [t for t in turns if t.turn == turn and t.role == MODEL]
     if done:
         return Stored(done[0].text)
+    if talk.status == "failed":
+        return Closed(talk.end_reason)
     assignment = session.get_one(AssignmentRow, talk.assignment_id)
     argument = session.get_one(ArgumentRow, assignment.argument_id)
     claim = session.get_one(ClaimRow, argument.claim_id)
@@ -157,14 +167,14 @@ class OverBudget:
 
 def claim(
     store: Store, talk: Talk, run: str, wait_seconds: float
-) -> Claimed | Stored | Busy | OverBudget:
+) -> Claimed | Stored | Closed | Busy | OverBudget:
     """Write an attempt of the reply ahead (state `sent`), unless it is stored, in flight in
     a live process (for at most `wait_seconds`), or would pass the budget: the study's spend
     (billed, and unknown at its worst case) plus this attempt's worst case."""
     with store.session() as session:
         session.get_one(ConversationRow, talk.conversation_id, with_for_update=True)
         done = load_talk(session, talk.conversation_id, talk.turn)
-        if isinstance(done, Stored):
+        if isinstance(done, (Stored, Closed)):
             return done
         spent = ledger.spending(session, talk.study_id).total_usd
         if spent + talk.worst_usd > talk.study.arguments.budget_usd + 1e-12:

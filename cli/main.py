@@ -21,6 +21,8 @@ from cli import (
     preregister_cmd,
     serve_cmd,
     survey_cmd,
+    transcripts_cmd,
+    update_cmd,
 )
 from cli.errors import clean_errors, console, err_console, fail
 from cli.options import DB_OPTION
@@ -36,10 +38,12 @@ app.add_typer(claims_cmd.app, name="claims")
 follow_up_cmd.register(field_cmd.app)
 app.add_typer(field_cmd.app, name="field")
 app.add_typer(survey_cmd.app, name="survey")
+app.add_typer(transcripts_cmd.app, name="transcripts")
 analysis_cmd.register(app)
 preregister_cmd.register(app)
 arguments_cmd.register(app)
 serve_cmd.register(app)
+update_cmd.register(app)
 
 PREFECT_NOTE = (
     "Starting a local Prefect server for this run (15-30 s on two cores, longer the "

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from study import Study
 from study.store import (
     ArgumentRow,
     AssignmentRow,
+    ConversationRow,
+    ConversationTurnRow,
     FollowUpSessionRow,
     RatingRow,
     SessionRow,
@@ -24,7 +26,15 @@ from surveys import FollowUpQuestion, follow_up_code, simulate_follow_up
 
 
 def follow_up_questions(store: Store, follow_id: int) -> list[FollowUpQuestion]:
-    """Every rated item of the invited participants who have not answered yet, in order."""
+    """Every rated item of the invited participants who have not answered yet, in order
+    (with its conversation's participant turns, None for a static item)."""
+    turns = (
+        select(ConversationRow.assignment_id, func.count(ConversationTurnRow.id).label("n"))
+        .join(ConversationTurnRow, ConversationTurnRow.conversation_id == ConversationRow.id)
+        .where(ConversationTurnRow.role == "participant")
+        .group_by(ConversationRow.assignment_id)
+        .subquery()
+    )
     with store.session() as session:
         original = session.get_one(WaveRow, follow_id).follows_wave_id
         rows = session.execute(
@@ -34,11 +44,13 @@ def follow_up_questions(store: Store, follow_id: int) -> list[FollowUpQuestion]:
                 ArgumentRow.writer,
                 ArgumentRow.direction,
                 RatingRow.before,
+                turns.c.n,
             )
             .join(SessionRow, SessionRow.participant_id == FollowUpSessionRow.participant_id)
             .join(AssignmentRow, AssignmentRow.session_id == SessionRow.id)
             .join(RatingRow, RatingRow.assignment_id == AssignmentRow.id)
             .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+            .outerjoin(turns, turns.c.assignment_id == AssignmentRow.id)
             .where(
                 FollowUpSessionRow.wave_id == follow_id,
                 FollowUpSessionRow.status != "completed",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from arguments import run_sync
 from common import UsageError
 from study import Study
 from study.store import (
@@ -24,7 +25,7 @@ from study.store import (
     utcnow,
     write_respondents,
 )
-from surveys import ArgumentRef, SimulatedParticipant, simulate_panel
+from surveys import ArgumentRef, Planned, SimulatedParticipant, hold_all, simulate_panel
 
 
 @dataclass(frozen=True)
@@ -144,14 +145,35 @@ def run_simulated_panel(
     n_ratings = 0
     for person in people:
         with store.session() as session:
-            _write_person(session, study_id, wave_id, person, prefix)
+            session_id = _write_person(session, study_id, wave_id, person, prefix)
         n_ratings += len(person.ratings)
+        talks = planned_conversations(store, study, session_id, person)
+        if talks:
+            run_sync(hold_all(store, study, talks, seed))
     return PanelSummary(wave_number, len(people), n_ratings)
+
+
+def planned_conversations(
+    store: Store, study: Study, session_id: int, person: SimulatedParticipant
+) -> list[Planned]:
+    """The conversations of a written participant's conversation items."""
+    turns = {r.position: r.turns for r in person.ratings if r.turns}
+    if not turns:
+        return []
+    with store.session() as session:
+        rows = session.execute(
+            select(AssignmentRow.id, AssignmentRow.position, ArgumentRow.writer)
+            .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+            .where(AssignmentRow.session_id == session_id)
+        ).all()
+    return [
+        Planned(session_id, aid, writer, turns[pos]) for aid, pos, writer in rows if pos in turns
+    ]
 
 
 def _write_person(
     session: Session, study_id: int, wave_id: int, person: SimulatedParticipant, prefix: str = ""
-) -> None:
+) -> int:
     pid = hashlib.sha256(f"sim-{study_id}-{prefix}{person.number}".encode()).hexdigest()
     respondent = Respondent(
         platform="simulated",
@@ -167,4 +189,5 @@ def _write_person(
         ),
         simulated=True,
     )
-    write_respondents(session, study_id, wave_id, [respondent], utcnow())
+    [session_id] = write_respondents(session, study_id, wave_id, [respondent], utcnow())
+    return session_id

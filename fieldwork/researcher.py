@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from fieldwork.dashboard import export_csv, progress, report_file
-from surveys import FormError, decide, keyed_hash, review_queue, same
+from surveys import FormError, decide, keyed_hash, review_queue, same, transcript_rows
 from surveys.app import check_csrf, csrf_token, read_form, set_cookie
 
 router = APIRouter(prefix="/researcher")
@@ -131,3 +131,32 @@ async def writing_decision(request: Request, study: str, argument_id: int) -> Re
         form.get("reason", ""),
     )
     return RedirectResponse(f"/researcher/{study}/writing", 303)
+
+
+@router.get("/{study}/transcripts")
+async def transcript_by_number(request: Request, study: str, session: str = "") -> Response:
+    """The dashboard's form: a session number to its transcript."""
+    _require(request)
+    if not session.isascii() or not session.isdigit():
+        raise FormError("invalid_session", "Give a session number (digits only).")
+    return RedirectResponse(f"/researcher/{study}/transcripts/{int(session)}", 303)
+
+
+@router.get("/{study}/transcripts/{session_id}", response_class=HTMLResponse)
+async def transcript(request: Request, study: str, session_id: int) -> Response:
+    """The conversations of one session (by its session number), turn by turn."""
+    _require(request)
+    rows = await run_in_threadpool(transcript_rows, request.app.state.store, study, session_id)
+    if not rows:
+        raise FormError("no_transcript", f"Session {session_id} has no conversation.", 404)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "transcript.html",
+        {
+            "title": f"Transcript: session {session_id}",
+            "kind": "transcript",
+            "study": study,
+            "session": session_id,
+            "rows": rows,
+        },
+    )

@@ -17,6 +17,7 @@ from arguments import spending
 from fieldwork import wave_status
 from study import LoadedStudy
 from study.store import REPORT_PUBLISHED, EventRow, Store, WaveRow, count_arguments
+from surveys import ConversationSummary, conversation_summary
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class StudyStatus:
     waves: tuple[tuple[int, str], ...]
     next_runs: tuple[NextRun, ...]
     reports: tuple[dict[str, Any], ...] = ()  # payloads of "report.published", newest first
+    conversations: ConversationSummary | None = None  # studies with a conversation writer
 
 
 def study_status(
@@ -59,11 +61,14 @@ def study_status(
             .where(EventRow.study_id == study_id, EventRow.kind == REPORT_PUBLISHED)
             .order_by(EventRow.id.desc())
         ).all()
-        waves = session.execute(
-            select(WaveRow.number, WaveRow.status)
-            .where(WaveRow.study_id == study_id)
-            .order_by(WaveRow.number)
-        ).all()
+        waves = [
+            (n, f"{s} (follow-up)" if kind == "follow_up" else s)
+            for n, s, kind in session.execute(
+                select(WaveRow.number, WaveRow.status, WaveRow.kind)
+                .where(WaveRow.study_id == study_id)
+                .order_by(WaveRow.number)
+            )
+        ]
     table = ratings_table(store, study_id, study)
     excluded = table.loc[table["exclusion"] != "", "exclusion"].value_counts()
     declared = [w.id for w in study.writers]
@@ -82,7 +87,14 @@ def study_status(
         tuple((int(n), str(s)) for n, s in waves),
         next_runs,
         tuple(reports),
+        _conversations(store, loaded),
     )
+
+
+def _conversations(store: Store, loaded: LoadedStudy) -> ConversationSummary | None:
+    if not any(w.format == "conversation" for w in loaded.study.writers):
+        return None
+    return conversation_summary(store, loaded.study_id)
 
 
 def cron_runs(loaded: LoadedStudy, now: datetime | None = None) -> tuple[NextRun, ...]:
@@ -171,6 +183,8 @@ def summary_lines(state: StudyStatus) -> list[str]:
         f"Excluded ratings: {excluded}",
         f"Cost so far: ${state.cost_usd:.2f}",
     ]
+    if state.conversations is not None:
+        lines.append(state.conversations.line())
     if state.reports:
         latest = state.reports[0]
         lines.append(

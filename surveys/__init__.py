@@ -3,6 +3,7 @@ arguments to participants with expiring reservations, sessions, attention checks
 tasks, the simulated response model, and bots that take the survey over HTTP (surveys.bots)."""
 
 from surveys.assignment import aware, release_expired, release_session
+from surveys.chat_inline import Planned, hold_all
 from surveys.completion import (
     completion_codes,
     completion_link,
@@ -24,24 +25,35 @@ from surveys.pages import FormError
 from surveys.serve import free_port, proxy_options, serve_in_thread
 from surveys.simulated import ArgumentRef, SimulatedParticipant, simulate_panel
 from surveys.simulated_follow_up import FollowUpQuestion, simulate_follow_up
+from surveys.transcripts import (
+    ConversationSummary,
+    conversation_summary,
+    export_transcripts,
+    transcript_rows,
+)
 from surveys.writing import ensure_writing_tasks, invite_token
 from surveys.writing_review import WrittenText, decide, review_queue
 
 __all__ = [
     "ArgumentRef",
+    "ConversationSummary",
     "FollowUpQuestion",
     "FollowUpView",
     "FormError",
+    "Planned",
     "SimulatedParticipant",
     "WrittenText",
     "aware",
     "completion_codes",
     "completion_link",
+    "conversation_summary",
     "decide",
     "ensure_writing_tasks",
+    "export_transcripts",
     "follow_up_code",
     "follow_up_token",
     "free_port",
+    "hold_all",
     "invite_token",
     "keyed_hash",
     "load_follow_up",
@@ -60,5 +72,6 @@ __all__ = [
     "submit_follow_up",
     "token_for_platform_id",
     "token_hash",
+    "transcript_rows",
     "writing_completion_code",
 ]

@@ -232,7 +232,7 @@ class Bot:
         planned = self.planned.setdefault(item, self.planned_turns(item))
         self.turns[item] = page.turns
         if page.can_post and page.turns < planned:
-            text = participant_message(self.rng, page.turns + 1)
+            text = participant_message(self.rng, page.turns + 1, f"{self.seed}.{page.item}.")
             signals = {"pastes": "0", "keystrokes": str(len(text)), "typing_ms": "4000"}
             response = self.request("POST", "/survey/chat", {**base, "message": text, **signals})
             if response.status_code not in (303, 409) and response.request.method == "POST":

@@ -150,7 +150,7 @@ def state_of(
         conversation.status,
         conversation.end_reason,
         tuple(Message(t.turn, t.role, t.text) for t in turns),
-        asked if asked > answered else 0,
+        asked if asked > answered and conversation.status != "failed" else 0,
         answered,
         limits,
         max(0, int((deadline - now).total_seconds())),

@@ -51,6 +51,7 @@ class SimulatedRating:
     before: int
     after: int
     reading_ms: int
+    turns: int = 0  # a conversation item: the participant turns to hold (0 for static ones)
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,10 @@ PARTICIPANT_LINES = (
 )
 
 
-def participant_message(rng: np.random.Generator, turn: int) -> str:
-    """A simulated participant's message in a conversation."""
-    return f"{PARTICIPANT_LINES[int(rng.integers(len(PARTICIPANT_LINES)))]} ({turn})"
+def participant_message(rng: np.random.Generator, turn: int, tag: str = "") -> str:
+    """A simulated participant's message in a conversation (`tag` marks whose it is)."""
+    line = PARTICIPANT_LINES[int(rng.integers(len(PARTICIPANT_LINES)))]
+    return f"{line} ({tag}{turn})"
 
 
 def allocate(
@@ -131,6 +133,15 @@ def allocate(
     return people
 
 
+def conversation_turns(study: Study, arg: ArgumentRef, seed: int, person: int) -> int:
+    """The turns a simulated participant holds on a conversation item (0 for a static one),
+    drawn from a stream of its own so static answers stay as they were."""
+    if arg.writer == "control" or study.writer(arg.writer).format != "conversation":
+        return 0
+    rng = np.random.default_rng([seed, person, arg.id])
+    return planned_turns(study, arg.writer, rng)
+
+
 def simulate_panel(
     study: Study,
     arguments: list[ArgumentRef],
@@ -151,14 +162,15 @@ def simulate_panel(
     for i, items in enumerate(people):
         ratings = []
         for pos, arg in enumerate(items):
+            turns = conversation_turns(study, arg, seed, first_number + i)
             latent = rng.normal(claim_mean(arg.claim_key, sim.claim_sd), sim.before_sd)
-            shift = true_effect(study, arg.writer) + quality[arg.id] + rng.normal(0, sim.noise_sd)
+            effect = true_effect(study, arg.writer, turns or None)
+            shift = effect + quality[arg.id] + rng.normal(0, sim.noise_sd)
             before = int(np.clip(round(latent), SCALE_MIN, SCALE_MAX))
             after = int(np.clip(round(latent + arg.direction * shift), SCALE_MIN, SCALE_MAX))
+            reading = int(rng.uniform(30_000, 120_000))
             ratings.append(
-                SimulatedRating(
-                    first_number + i, pos, arg.id, before, after, int(rng.uniform(30_000, 120_000))
-                )
+                SimulatedRating(first_number + i, pos, arg.id, before, after, reading, turns)
             )
         attention = tuple(bool(rng.random() >= ATTENTION_FAIL_RATE) for _ in range(2))
         out.append(SimulatedParticipant(first_number + i, tuple(ratings), attention))

@@ -8,7 +8,8 @@ rates each of their items' claims again as
     e         ~ Normal(0, noise_sd)                rating noise
     follow_up = clip(round(before + u + direction * (share * tau_w + e)), 1, 7)
 
-with `share = simulation.follow_up_share` and `tau_w` the writer's true effect. So the effect
+with `share = simulation.follow_up_share` and `tau_w` the writer's true effect (a
+conversation's, after the turns the participant held: surveys/simulated.py). So the effect
 that remains at the follow-up is `share` times the immediate one: E[direction * (follow_up -
 before)] / E[direction * (after - before)] = share away from the scale's ends (the clip
 attenuates both about equally; the follow-up tests check the estimate against `share`).
@@ -34,6 +35,7 @@ class FollowUpQuestion:
     writer: str
     direction: int
     before: int
+    turns: int | None = None  # a conversation's participant turns (None: a static item)
 
 
 def simulate_follow_up(
@@ -49,7 +51,8 @@ def simulate_follow_up(
     for q in questions:
         if not responds[q.participant]:
             continue
-        shift = sim.follow_up_share * true_effect(study, q.writer) + rng.normal(0, sim.noise_sd)
+        effect = true_effect(study, q.writer, q.turns)
+        shift = sim.follow_up_share * effect + rng.normal(0, sim.noise_sd)
         latent = q.before + rng.uniform(-0.5, 0.5) + q.direction * shift
         support = int(np.clip(round(latent), SCALE_MIN, SCALE_MAX))
         out.setdefault(q.participant, []).append((q.assignment_id, support))

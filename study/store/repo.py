@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from claims import ClaimSet
@@ -29,11 +30,38 @@ class NotFoundError(PersuasionError, LookupError):
     """A study, wave or other record that the caller named does not exist."""
 
 
-def register_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
-    """Create the study (or update its stored config) and add any claims it does not have yet.
+def register_study(
+    session: Session,
+    study: Study,
+    toml_text: str,
+    claim_set: ClaimSet,
+    details: dict[str, Any] | None = None,
+) -> StudyRow:
+    """Create the study (or update its stored config, logging `study.updated` with `details`,
+    such as the keys that changed) and add any claims it does not have yet.
 
-    Claims already stored are never changed or removed, so ratings keep their meaning.
+    Claims already stored are never changed or removed, so ratings keep their meaning. Two
+    processes registering the same study at once (two `generate`s on a new study) both succeed:
+    the one whose insert collides with the other's rolls back its savepoint and reads the row the
+    other wrote.
     """
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                return _register_study(session, study, toml_text, claim_set, details)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_study(
+    session: Session,
+    study: Study,
+    toml_text: str,
+    claim_set: ClaimSet,
+    details: dict[str, Any] | None,
+) -> StudyRow:
     row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
     simulated = study.recruitment.platform == "simulated"
     if row is None:
@@ -54,7 +82,9 @@ def register_study(session: Session, study: Study, toml_text: str, claim_set: Cl
         row.claim_set_hash = claim_set.content_hash
         row.simulated = simulated
         row.updated_at = utcnow()
-        log_event(session, row.id, "study.updated", {"config_hash": row.config_hash})
+        log_event(
+            session, row.id, "study.updated", {"config_hash": row.config_hash} | (details or {})
+        )
     have = set(session.scalars(select(ClaimRow.key).where(ClaimRow.study_id == row.id)))
     for claim in claim_set.claims:
         if claim.id not in have:

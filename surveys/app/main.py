@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from arguments import Dispatcher, Replier, study_limits
+from arguments import Replier
 from study.store import NotFoundError, Store
 from surveys.app import chat, follow_up, participant, writing
 from surveys.app.security import RateLimiter, error_response, security_headers
@@ -21,11 +21,6 @@ from surveys.pages import FormError
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("persuasion.survey")
-
-
-def new_replier(store: Store) -> Replier:
-    """The app's writer of conversation replies (one dispatcher per study: its limits)."""
-    return Replier(store, lambda study: Dispatcher.create(study_limits(study), study.study.seed))
 
 
 def create_app(store: Store, settings: AppSettings, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -40,7 +35,7 @@ def create_app(store: Store, settings: AppSettings, routers: Sequence[APIRouter]
     app.state.limiter = RateLimiter(settings.starts_per_minute)
     app.middleware("http")(security_headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.state.replier = new_replier(store)
+    app.state.replier = Replier.create(store)
     app.router.add_event_handler("shutdown", app.state.replier.aclose)
     app.include_router(participant.router)
     app.include_router(chat.router)

@@ -81,3 +81,19 @@ def test_a_conversation_arm_without_its_static_twin_is_noted() -> None:
     results = analyse(data, AnalysisPlan(bootstrap_resamples=200))
     assert results.format_contrasts.empty and not results.dose.empty
     assert results.notes["format_contrasts"].startswith("no model has both a static and")
+
+
+def test_the_scaling_trend_leaves_conversation_arms_out() -> None:
+    from analysis import scaling_trend
+
+    writers = (
+        SyntheticWriter("g1", "model", 0.2, "c", 1, 1),
+        SyntheticWriter("g2", "model", 0.4, "c", 2, 1),
+        SyntheticWriter("g2-chat", "model", 1.5, "c", 2, 1, "conversation", "synthetic/g2"),
+        SyntheticWriter("human", "human", 0.3),
+    )
+    data = synthetic_ratings(n_claims=30, raters=6, writers=writers, seed=3)
+    with_chat = scaling_trend(data).set_index("level")
+    without = scaling_trend(data[data["writer"] != "g2-chat"]).set_index("level")
+    assert with_chat.loc["ratings", "slope"] == pytest.approx(without.loc["ratings", "slope"])
+    assert with_chat.loc["ratings", "n"] == without.loc["ratings", "n"]

@@ -24,7 +24,7 @@ seed = 11
 [[writers]]
 id = "essay"
 kind = "model"
-model = "MODEL"
+model = "offline/compact-1"
 generation = "Compact 1"
 class = "compact"
 order = 1

@@ -79,19 +79,14 @@ def test_run_check_refuses_a_bad_format_with_one_error_line(tmp_path: Path) -> N
 
 def test_generation_stores_slots_and_budgets_every_conversation_at_its_worst(store: Store) -> None:
     text = chat_study_text(model="anthropic/claude-haiku-4-5")
-    study = parse_study(
-        text.replace('model = "anthropic/claude-haiku-4-5"', 'model = "offline/x"', 1)
-    )
+    study = parse_study(text)
     with store.session() as session:
         study_id = register_study(session, study, text, load_claim_set("default")).id
     limits = study.writer("chat").limits
     assert limits == ConversationLimits(
         min_turns=2, max_turns=3, max_reply_tokens=120, max_conversation_tokens=600
     )
-    tight = parse_study(
-        text.replace('model = "anthropic/claude-haiku-4-5"', 'model = "offline/x"', 1)
-        + "\n[arguments]\nbudget_usd = 0.01\n"
-    )
+    tight = parse_study(text + "\n[arguments]\nbudget_usd = 0.01\n")
     with pytest.raises(BudgetExceeded, match=r"above the study's budget of \$0.01"):
         generate_all(store, tight, study_id)
     with store.session() as session:

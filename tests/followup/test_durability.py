@@ -74,10 +74,15 @@ def test_follow_up_opens_on_schedule_and_the_share_matches_the_truth(
     report_findings(db, tmp_path, result)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_follow_up_is_refused_while_its_wave_is_open_or_before_its_day(
-    tmp_path: Path,
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+    db = (
+        f"sqlite:///{tmp_path / 'store.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     ref = str(write_follow_up_study(tmp_path, "early", per_argument=1))
     steps.generate_step(db, ref)
     steps.open_step(db, ref)
@@ -105,7 +110,11 @@ def test_a_follow_up_is_refused_while_its_wave_is_open_or_before_its_day(
             "the wave closed); `persuasion serve` opens it then, or pass --early to open it now"
         )
         status = open_follow_up(store, loaded, 1, now=closed + timedelta(days=2), early=True)
+        again = open_follow_up(store, loaded, 1, now=closed + timedelta(days=3))
+        answers = follow_up_answers(store, loaded.study_id)
     assert (status.wave, status.status, status.completed > 0) == (2, "closed", True)
+    assert again == status  # opened once: nobody invited or answering twice
+    assert answers["follow_up"].notna().sum() > 0
 
 
 def report_findings(db: str, out: Path, result: pd.DataFrame) -> None:

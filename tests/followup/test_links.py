@@ -51,6 +51,11 @@ def test_link_follow_up_links_match_the_researchers_ids(
     assert "lk: follow-up wave 2 of wave 1 open on link; 0 of 3 participants answered" in (
         opened.output
     )
+    from flows.status import study_status
+    from study import load_and_register
+
+    waves = study_status(store, load_and_register(store, "lk")).waves
+    assert waves == ((1, "closed"), (2, "open (follow-up)"))
     ids = tmp_path / "people.csv"
     ids.write_text(
         "email,participant_id\nalice@example.org,alice\nbob@example.org,bob\n"
