@@ -22,6 +22,7 @@ from cli import (
     serve_cmd,
     survey_cmd,
     transcripts_cmd,
+    update_cmd,
 )
 from cli.errors import clean_errors, console, err_console, fail
 from cli.options import DB_OPTION
@@ -42,6 +43,7 @@ analysis_cmd.register(app)
 preregister_cmd.register(app)
 arguments_cmd.register(app)
 serve_cmd.register(app)
+update_cmd.register(app)
 
 PREFECT_NOTE = (
     "Starting a local Prefect server for this run (15-30 s on two cores, longer the "

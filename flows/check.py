@@ -5,7 +5,7 @@ network request. It lists every problem at once, one line each.
 Checked: the study file; its claim set; every model writer's provider and model against the
 provider's registry (retired models included); the API key each provider needs; every
 strategy name and template; every schedule's cron; the recruitment platform's settings and
-token; the store (reachable, or creatable)."""
+token; the store (reachable, or creatable); changes to the stored study that its data refuses."""
 
 from __future__ import annotations
 
@@ -54,8 +54,23 @@ def check_study(ref: str, db: str | None) -> CheckResult:
     problems += strategy_problems(study)
     problems += cron_problems(study)
     problems += _attempt(lambda: get_platform(study.recruitment.platform, study.recruitment))
-    problems += _attempt(lambda: probe_store(db))
+    store = _attempt(lambda: probe_store(db))
+    problems += store or refused_changes(ref, db)
     return CheckResult(study, claims, tuple(problems))
+
+
+def refused_changes(ref: str, db: str | None) -> list[str]:
+    """The file's changes to the stored study of its name that the data already collected
+    refuses (study.config_changes); none when the study or the store is not there yet."""
+    from study import preview_update
+    from study.store import open_store
+
+    try:
+        with open_store(db, create=False, migrate=False) as store:
+            refused = preview_update(store, ref).refused
+    except PersuasionError:  # not stored yet (run registers it), or reported above
+        return []
+    return [refused] if refused else []
 
 
 def _claims(study: Study, problems: list[str]) -> ClaimSet | None:

@@ -1,11 +1,13 @@
-"""One run of a study at a time, across deployments: a Prefect global concurrency limit of one
-slot per study (`study-NAME`), taken by the body of every top-level flow that writes the study's
-store or report folder (run-study, report-study, sync-fieldwork, open-wave, close-wave).
+"""One run of a study at a time across the deployments that write its report folder: a
+Prefect global concurrency limit of one slot per study (`study-NAME`), taken by the body of
+`run-study` and `report-study`.
 
 A deployment's own `concurrency_limit` (flows/deployments.py) keeps two runs of one deployment
-apart; this limit keeps a new-generation `run-study` and a wave-close `report-study` of the same
-study from writing the same folder at once: the second waits for the first. Slots are leased,
-so a run killed while holding one frees it when its lease expires (`LEASE_SECONDS`).
+apart; this limit keeps a new-generation `run-study` and a wave-close or nightly `report-study`
+of the same study from writing the same folder at once: the later one waits. The fieldwork
+flows write only the store, in transactions, and do not take it (a sync must not wait for a
+long generation round). Slots are leased, so a run killed while holding one frees it when its
+lease expires (`LEASE_SECONDS`).
 """
 
 from __future__ import annotations

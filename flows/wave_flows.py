@@ -1,9 +1,10 @@
 """Fieldwork flows: open a wave, sync it (scheduled every few minutes), close it.
 
-Each flow holds the study's slot (flows.limits), opens the store, calls one plain function of
-`fieldwork.sync`, and publishes the wave's progress as Prefect artifacts (a progress bar and a
-table, keyed by study so the UI shows their history). Waiting state lives in the store, never
-in a suspended flow run.
+Each flow opens the store, calls one plain function of `fieldwork.sync`, and publishes the
+wave's progress as Prefect artifacts (a progress bar and a table, keyed by study so the UI
+shows their history). Waiting state lives in the store, never in a suspended flow run. They
+write only the store, in transactions (an outbox row closes a wave), so they do not take the
+study's slot (flows.limits): a sync is never held up by a long generation round.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from fieldwork import (
 )
 from flows.artifacts import artifact_key
 from flows.events import publish_wave_closures
-from flows.limits import one_run_of
 from study import load_and_register
 from study.store import open_store
 
@@ -59,11 +59,10 @@ def publish_progress(status: WaveStatus) -> None:
 @flow(name="open-wave")
 def open_wave_flow(study: str, db: str | None = None) -> WaveStatus:
     """Open a wave of fieldwork for the study (plan, create and publish it on the platform)."""
-    with one_run_of(study):
-        with open_store(db) as store:
-            status = open_fieldwork(store, load_and_register(store, study))
-        publish_progress(status)
-        publish_wave_closures(db, status.study)
+    with open_store(db) as store:
+        status = open_fieldwork(store, load_and_register(store, study))
+    publish_progress(status)
+    publish_wave_closures(db, status.study)
     return status
 
 
@@ -71,13 +70,12 @@ def open_wave_flow(study: str, db: str | None = None) -> WaveStatus:
 def sync_fieldwork_flow(study: str, db: str | None = None) -> WaveStatus:
     """Collect answers, release expired reservations, apply the quality rules and close the
     wave when its quota is met."""
-    with one_run_of(study):
-        with open_store(db) as store:
-            status = sync_fieldwork(store, load_and_register(store, study))
-        log_sync(status)
-        publish_progress(status)
-        for wave in publish_wave_closures(db, status.study):  # closed by this sync or elsewhere
-            get_run_logger().info("published persuasion.wave.closed for wave %d", wave)
+    with open_store(db) as store:
+        status = sync_fieldwork(store, load_and_register(store, study))
+    log_sync(status)
+    publish_progress(status)
+    for wave in publish_wave_closures(db, status.study):  # closed by this sync, or elsewhere
+        get_run_logger().info("published persuasion.wave.closed for wave %d", wave)
     return status
 
 
@@ -99,9 +97,8 @@ def log_sync(status: WaveStatus) -> None:
 @flow(name="close-wave")
 def close_wave_flow(study: str, db: str | None = None, force: bool = False) -> WaveStatus:
     """Close the open wave (refused before its quota is met unless `force`)."""
-    with one_run_of(study):
-        with open_store(db) as store:
-            status = close_fieldwork(store, load_and_register(store, study), force=force)
-        publish_progress(status)
-        publish_wave_closures(db, status.study)
+    with open_store(db) as store:
+        status = close_fieldwork(store, load_and_register(store, study), force=force)
+    publish_progress(status)
+    publish_wave_closures(db, status.study)
     return status

@@ -24,6 +24,7 @@ from study.config import (
     parse_study,
     study_hash,
 )
+from study.config_changes import Change, Collected
 from study.config_conversation import MAX_MESSAGE_CHARS, ConversationLimits
 from study.config_follow_up import FollowUp
 from study.config_recruitment import (
@@ -50,7 +51,16 @@ from study.exclusions import (
     exclusion,
     min_reading_ms,
 )
-from study.loading import LoadedStudy, is_study_file, load_and_register, load_stored, stored_differs
+from study.loading import (
+    LoadedStudy,
+    StudyUpdate,
+    apply_update,
+    is_study_file,
+    load_and_register,
+    load_stored,
+    preview_update,
+    stored_differs,
+)
 
 __all__ = [
     "CONVERSATION_FAILED",
@@ -66,6 +76,8 @@ __all__ = [
     "AnalysisPlan",
     "Arguments",
     "AttentionCheck",
+    "Change",
+    "Collected",
     "Control",
     "ConversationLimits",
     "CustomStrategy",
@@ -85,7 +97,9 @@ __all__ = [
     "Study",
     "StudyFileError",
     "StudyMeta",
+    "StudyUpdate",
     "Writer",
+    "apply_update",
     "argument_min_reading_ms",
     "attention_failed",
     "example_study_text",
@@ -99,6 +113,7 @@ __all__ = [
     "min_reading_ms",
     "money",
     "parse_study",
+    "preview_update",
     "prolific_minimum_allowed_minutes",
     "stored_differs",
     "study_hash",

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claims import ClaimSet, load_claim_set
-from study.config import Study, StudyFileError, load_study, study_hash
+from study.config import Study, StudyFileError, load_study, parse_study, study_hash
+from study.config_changes import Change, collected, compare, event_payload, refusal
 from study.store import EventRow, Store, StudyRow
 from study.store.repo import (
     get_study_row,
@@ -42,10 +43,73 @@ def load_and_register(store: Store, ref: str) -> LoadedStudy:
         text = Path(ref).read_text(encoding="utf-8")
         claim_set = load_claim_set(study.study.claims)
         with store.session() as session:
-            row = register_study(session, study, text, claim_set)
+            changes = file_changes(session, text, claim_set)
+            if message := refusal(ref, changes):
+                raise StudyFileError(f"{message} (see every change with `persuasion update {ref}`)")
+            details = {"changes": event_payload(changes)} if changes else None
+            row = register_study(session, study, text, claim_set, details)
             _remember_file(session, row.id, Path(ref))
             return LoadedStudy(study, claim_set, row.id)
     return load_stored(store, ref)
+
+
+def file_changes(session: Session, text: str, claim_set: ClaimSet) -> list[Change]:
+    """How the study file `text` differs from the stored study of its name, key by key, with
+    each change's verdict (study.config_changes); [] when the study is not stored yet or
+    the same."""
+    study = parse_study(text)
+    row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
+    if row is None or (
+        row.config_hash == study_hash(text) and row.claim_set_hash == claim_set.content_hash
+    ):
+        return []
+    return compare(
+        study_config(row),
+        study,
+        collected(session, row.id),
+        (row.claim_set_hash, claim_set.content_hash),
+    )
+
+
+@dataclass(frozen=True)
+class StudyUpdate:
+    """What `persuasion update` would change in the stored study `name`."""
+
+    name: str
+    changes: list[Change]
+    refused: str  # the refusal message, "" when every change is allowed
+
+
+def preview_update(store: Store, path: str) -> StudyUpdate:
+    """Compare the study file at `path` with the stored study of its name (read only); the
+    study must be stored already."""
+    study = load_study(path)
+    text = Path(path).read_text(encoding="utf-8")
+    claim_set = load_claim_set(study.study.claims)
+    with store.session() as session:
+        get_study_row(session, study.name)
+        changes = file_changes(session, text, claim_set)
+    return StudyUpdate(study.name, changes, refusal(path, changes))
+
+
+def apply_update(store: Store, path: str) -> StudyUpdate:
+    """Store the study file's allowed changes (refused ones raise StudyFileError), logged as
+    `study.updated` with every changed key, its old and its new value."""
+    update = preview_update(store, path)
+    if update.refused:
+        raise StudyFileError(update.refused)
+    if update.changes:
+        study = load_study(path)
+        text = Path(path).read_text(encoding="utf-8")
+        claim_set = load_claim_set(study.study.claims)
+        with store.session() as session:
+            changes = file_changes(session, text, claim_set)  # again, in the writing transaction
+            if message := refusal(path, changes):
+                raise StudyFileError(message)
+            details = {"changes": event_payload(changes), "by": "persuasion update"}
+            row = register_study(session, study, text, claim_set, details)
+            _remember_file(session, row.id, Path(path))
+    return update
 
 
 def load_stored(store: Store, name: str) -> LoadedStudy:
@@ -74,16 +138,19 @@ def load_stored(store: Store, name: str) -> LoadedStudy:
 
 def stored_differs(store: Store, path: str) -> str:
     """A warning when the study file at `path` differs from the stored study of its name
-    ("" when it is the same, or not stored yet)."""
+    ("" when no key differs, or it is not stored yet)."""
     study = load_study(path)
     text = Path(path).read_text(encoding="utf-8")
+    claim_set = load_claim_set(study.study.claims)
     with store.session() as session:
-        row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
-        if row is None or row.config_hash == study_hash(text):
-            return ""
+        changes = file_changes(session, text, claim_set)
+    if not changes:
+        return ""
+    keys = ", ".join(c.key for c in changes[:5]) + (", ..." if len(changes) > 5 else "")
     return (
-        f"warning: {path} differs from the stored study {study.name!r}; this shows the stored "
-        f"one (the next `persuasion run {path}` registers the file)"
+        f"warning: {path} differs from the stored study {study.name!r} in {len(changes)} "
+        f"key(s) ({keys}); this shows the stored one. See the difference and apply it with "
+        f"`persuasion update {path}`"
     )
 
 

@@ -30,8 +30,15 @@ class NotFoundError(PersuasionError, LookupError):
     """A study, wave or other record that the caller named does not exist."""
 
 
-def register_study(session: Session, study: Study, toml_text: str, claim_set: ClaimSet) -> StudyRow:
-    """Create the study (or update its stored config) and add any claims it does not have yet.
+def register_study(
+    session: Session,
+    study: Study,
+    toml_text: str,
+    claim_set: ClaimSet,
+    details: dict[str, Any] | None = None,
+) -> StudyRow:
+    """Create the study (or update its stored config, logging `study.updated` with `details`,
+    such as the keys that changed) and add any claims it does not have yet.
 
     Claims already stored are never changed or removed, so ratings keep their meaning. Two
     processes registering the same study at once (two `generate`s on a new study) both succeed:
@@ -41,7 +48,7 @@ def register_study(session: Session, study: Study, toml_text: str, claim_set: Cl
     for attempt in range(3):
         try:
             with session.begin_nested():
-                return _register_study(session, study, toml_text, claim_set)
+                return _register_study(session, study, toml_text, claim_set, details)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -49,7 +56,11 @@ def register_study(session: Session, study: Study, toml_text: str, claim_set: Cl
 
 
 def _register_study(
-    session: Session, study: Study, toml_text: str, claim_set: ClaimSet
+    session: Session,
+    study: Study,
+    toml_text: str,
+    claim_set: ClaimSet,
+    details: dict[str, Any] | None,
 ) -> StudyRow:
     row = session.scalar(select(StudyRow).where(StudyRow.name == study.name))
     simulated = study.recruitment.platform == "simulated"
@@ -71,7 +82,9 @@ def _register_study(
         row.claim_set_hash = claim_set.content_hash
         row.simulated = simulated
         row.updated_at = utcnow()
-        log_event(session, row.id, "study.updated", {"config_hash": row.config_hash})
+        log_event(
+            session, row.id, "study.updated", {"config_hash": row.config_hash} | (details or {})
+        )
     have = set(session.scalars(select(ClaimRow.key).where(ClaimRow.study_id == row.id)))
     for claim in claim_set.claims:
         if claim.id not in have:

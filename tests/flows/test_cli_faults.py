@@ -1,6 +1,7 @@
 """No command prints a traceback for a fault a user or the environment causes: every command
-run with a store that does not exist, a store server that does not answer, and a file that is
-not a store says so in one `Error:` line, exits 1 and creates nothing."""
+run with a store that does not exist, a store server that does not answer (the network gone),
+a file that is not a store, and a study or data file that is broken says so in one `Error:`
+line, exits 1 and creates nothing."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from study.store import open_store
 from tests.flows.small_study import write_study
 
 runner = CliRunner()
@@ -24,6 +26,10 @@ READ_COMMANDS = [
     ["field", "sync", "small"],
     ["field", "close", "small"],
     ["field", "status", "small"],
+    ["field", "bonuses", "small"],
+    ["update", "STUDY"],
+    ["arguments", "review", "small"],
+    ["survey", "invites", "small"],
     ["survey", "export", "small", "--out", "s.csv"],
     ["survey", "serve"],
 ]
@@ -31,6 +37,25 @@ WRITE_COMMANDS = [
     ["run", "STUDY"],
     ["generate", "STUDY"],
     ["serve", "FOLDER"],
+    ["preregister", "STUDY"],
+]
+FILE_COMMANDS = [  # each given a study file (or folder, or data file) that does not parse
+    ["run", "STUDY"],
+    ["run", "STUDY", "--check"],
+    ["generate", "STUDY"],
+    ["update", "STUDY"],
+    ["preregister", "STUDY"],
+    ["plan", "STUDY"],
+    ["status", "STUDY"],
+    ["analyze", "STUDY", "--out", "rep"],
+    ["export", "STUDY", "--out", "ratings.csv"],
+    ["field", "open", "STUDY"],
+    ["field", "sync", "STUDY"],
+    ["field", "close", "STUDY"],
+    ["field", "status", "STUDY"],
+    ["arguments", "import", "STUDY", "humans.csv"],
+    ["serve", "FOLDER"],
+    ["import", "anthropic", "BROKEN", "--study", "imported"],
 ]
 GONE_SERVER = "postgresql://nobody@127.0.0.1:9/none"
 
@@ -92,6 +117,28 @@ def test_every_command_with_a_bad_store_is_one_error_line(
     code, output = invoke(args, tmp_path / "s", db)
     assert_one_error_line(code, output, says)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db", "s"]
+
+
+@pytest.mark.parametrize("args", FILE_COMMANDS, ids=" ".join)
+def test_every_command_given_a_broken_file_is_one_error_line_naming_it(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    open_store(db).dispose()
+    study = write_study(tmp_path / "s")
+    study.write_text(study.read_text().replace("[participants]", "[participants"))
+    broken = tmp_path / "broken.csv"
+    broken.write_text("not,the,columns\n1,2,3\n")
+    (tmp_path / "humans.csv").write_text("claim,writer,text\n")
+    named = {"STUDY": str(study), "FOLDER": str(study.parent), "BROKEN": str(broken)}
+    args = [named.get(a, a) for a in args]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = runner.invoke(app, [*args, "--db", db], catch_exceptions=True)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    bad = str(broken) if str(broken) in args else str(study)
+    assert_one_error_line(result.exit_code, result.output, bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 @pytest.mark.postgres

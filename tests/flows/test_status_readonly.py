@@ -42,7 +42,8 @@ def test_status_of_a_changed_file_warns_and_changes_nothing(tmp_path: Path) -> N
     result = runner.invoke(app, ["status", str(path), "--db", db])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
-        f"warning: {path} differs from the stored study 'small'; this shows the stored one "
-        f"(the next `persuasion run {path}` registers the file)"
+        f"warning: {path} differs from the stored study 'small' in 1 key(s) "
+        "(participants.per_argument); this shows the stored one. See the difference and apply "
+        f"it with `persuasion update {path}`"
     )
     assert stored_hash(db) == before
