@@ -19,8 +19,8 @@ On Prolific a wave is one platform study, so the cap is per platform study.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import func, select, update
@@ -42,8 +42,9 @@ LIVE = ("reserved", "completed")
 MIN_IDLE_CAP = 5  # a small wave still lets a few people read the consent page at once
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """An assignable argument and its fill (a tuple: about a thousand are built per start)."""
+
     argument_id: int
     topic: str
     control: bool
@@ -86,20 +87,25 @@ def choose_items(
 
 
 def candidates(session: Session, study_id: int) -> list[Candidate]:
-    fill = (
-        select(AssignmentRow.argument_id, func.count().label("n"))
-        .where(AssignmentRow.status.in_(LIVE))
+    """The study's assignable arguments (in id order) with their fill. Read in the reserving
+    transaction, so it is kept lean: the fills in one grouped count, the arguments from the
+    index that covers them (`ix_argument_pool`; sorted here, since an ORDER BY would make
+    SQLite read every argument row instead)."""
+    conn = session.connection()  # Core rows: no ORM result processing for ~1,000 rows
+    counted = conn.execute(
+        select(AssignmentRow.argument_id, func.count())
+        .join(ArgumentRow, ArgumentRow.id == AssignmentRow.argument_id)
+        .where(ArgumentRow.study_id == study_id, AssignmentRow.status.in_(LIVE))
         .group_by(AssignmentRow.argument_id)
-        .subquery()
     )
-    rows = session.execute(
-        select(ArgumentRow.id, ClaimRow.topic, ClaimRow.kind, func.coalesce(fill.c.n, 0))
+    fills = {int(a): int(n) for a, n in counted}
+    found = conn.execute(
+        select(ArgumentRow.id, ClaimRow.topic, ClaimRow.kind)
         .join(ClaimRow, ClaimRow.id == ArgumentRow.claim_id)
-        .outerjoin(fill, fill.c.argument_id == ArgumentRow.id)
         .where(ArgumentRow.study_id == study_id, ArgumentRow.status == "ok")
-        .order_by(ArgumentRow.id)
     )
-    return [Candidate(a, topic, kind == "control", int(n)) for a, topic, kind, n in rows]
+    rows = sorted(found, key=lambda row: int(row[0]))
+    return [Candidate(a, topic, kind == "control", fills.get(a, 0)) for a, topic, kind in rows]
 
 
 def lock_wave(session: Session, wave_id: int) -> WaveRow:

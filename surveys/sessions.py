@@ -84,14 +84,16 @@ def start(
     platform_session: str = "",
     now: datetime | None = None,
     anonymous: bool = False,
+    study_cache: dict[str, Study] | None = None,
 ) -> Started:
     """Start a session for `platform_id` in the study's open wave, or resume theirs.
-    `anonymous` (a link without an id) is refused for platforms that always send one."""
+    `anonymous` (a link without an id) is refused for platforms that always send one;
+    `study_cache` keeps parsed study files by hash (the app's, shared with `load_view`)."""
     now = now or datetime.now(UTC)
     token = new_token()
     with store.session() as session:
         row = get_study_row(session, study_name)
-        study = study_config(row)
+        study = _cached(row, study_cache)
         wave = current_wave(session, row.id)
         if wave is None:
             raise SurveyClosed("This study is not open for participants yet.")
@@ -193,6 +195,11 @@ def _study_of(session: Session, sess: SessionRow, cache: dict[str, Study] | None
     )
     if row is None:
         raise LookupError(f"session {sess.id} has no study")
+    return _cached(row, cache)
+
+
+def _cached(row: StudyRow, cache: dict[str, Study] | None) -> Study:
+    """The study of a row, parsed once per study file (by its hash) when given a cache."""
     if cache is not None and row.config_hash in cache:
         return cache[row.config_hash]
     study = study_config(row)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -83,6 +84,9 @@ class ArgumentRow(Base):
     """An argument with full provenance. `request_key` is unique: a re-run never pays twice."""
 
     __tablename__ = "argument"
+    # covers the assignment pool's query (surveys/assignment.py: candidates) without reading
+    # the rows themselves, inside the transaction that holds the write lock
+    __table_args__ = (Index("ix_argument_pool", "study_id", "status", "claim_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id", ondelete="CASCADE"), index=True)

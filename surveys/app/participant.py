@@ -62,6 +62,7 @@ async def start(request: Request, study: str) -> Response:
         params.get("SESSION_ID", "") or params.get("session", ""),
         None,
         not raw,
+        app.state.studies,
     )
     target = "/survey?again=1" if earlier in ("timed_out", "returned") else "/survey"
     response = RedirectResponse(target, 303)
