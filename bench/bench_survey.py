@@ -144,8 +144,24 @@ def run_ours(
 ) -> Figures:
     db_url = db_url or f"sqlite:///{work / 'survey.db'}"
     seed(db_url)
+    return serve_and_load(db_url, "bench", n, concurrency, work, workers, window_s, name)
+
+
+def serve_and_load(
+    db_url: str,
+    study: str,
+    n: int,
+    concurrency: int,
+    work: Path,
+    workers: int = 1,
+    window_s: float = 0.0,
+    name: str = "persuasion app",
+    env: dict[str, str] | None = None,
+) -> Figures:
+    """Serve the seeded study `study` with `persuasion survey serve` and send n bots through
+    it (`concurrency` at a time, or arriving within `window_s`); count what was lost."""
     port = free_port()
-    env = {**os.environ, "PERSUASION_SECRET": SECRET}
+    env = {**os.environ, "PERSUASION_SECRET": SECRET, **(env or {})}
     cmd = [
         sys.executable, "-m", "cli.main", "survey", "serve", "--db", db_url,
         "--port", str(port), "--starts-per-minute", str(100 * n), "--workers", str(workers),
@@ -154,13 +170,13 @@ def run_ours(
     store = open_store(db_url)
     base = f"http://127.0.0.1:{port}"
     try:
-        oracle = Oracle(store, "bench", SECRET.encode())
+        oracle = Oracle(store, study, SECRET.encode())
         started = time.perf_counter()
         if window_s > 0:
 
             def one(i: int) -> BotResult:
                 with httpx.Client(base_url=base, timeout=60) as client:
-                    return Bot(client, oracle, f"burst-{i}", i, False).run("bench")
+                    return Bot(client, oracle, f"burst-{i}", i, False).run(study)
 
             results = arrivals(n, window_s, one)
         else:
@@ -170,7 +186,7 @@ def run_ours(
         seconds = time.perf_counter() - started
     finally:
         server.stop()
-    stored = sorted((r["before"], r["after"]) for r in export_rows(store, "bench"))
+    stored = sorted((r["before"], r["after"]) for r in export_rows(store, study))
     acknowledged = sorted(v for r in results for v in r.answers.values())
     store.dispose()
     lost = len(acknowledged) - sum(1 for a in acknowledged if a in stored)
