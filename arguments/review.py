@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from common import UsageError, write_records
+from common import UsageError, write_table
 from study.store import ArgumentRow, NotFoundError, Store, get_study_row
 
 EXPORT_COLUMNS = (
@@ -121,10 +120,5 @@ def export_arguments(store: Store, study: str, path: Path) -> int:
     if path.suffix not in (".csv", ".jsonl"):
         raise UsageError(f"{path}: export to a .csv or .jsonl file")
     records = list_arguments(store, study)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    else:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            write_records(handle, EXPORT_COLUMNS, records)
+    write_table(path, EXPORT_COLUMNS, records)
     return len(records)

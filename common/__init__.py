@@ -2,7 +2,7 @@
 helpers with no domain knowledge (the one CSV guard against formula cells). It imports nothing
 of ours."""
 
-from common.csvsafe import frame_to_csv, safe_cell, safe_frame, write_records
+from common.csvsafe import frame_to_csv, safe_cell, safe_frame, write_records, write_table
 from common.errors import FileInTheWay, MissingFile, PersuasionError, UnknownName, UsageError
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "safe_cell",
     "safe_frame",
     "write_records",
+    "write_table",
 ]

@@ -9,6 +9,7 @@ stay numbers, so numeric columns read back as numbers.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -62,3 +63,14 @@ def frame_to_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     safe_frame(frame).to_csv(path, index=False)
     return path
+
+
+def write_table(path: Path, columns: Sequence[str], records: Sequence[Mapping[str, Any]]) -> None:
+    """Write records to `path` as JSON lines (`.jsonl`) or as a formula-safe CSV (any other
+    suffix; callers check the suffix and name the file in their own error)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        write_records(handle, columns, records)

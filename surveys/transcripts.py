@@ -5,14 +5,13 @@ No platform ids: a participant is the store's own participant number, a session 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from common import UsageError, write_records
+from common import UsageError, write_table
 from study.store import (
     ArgumentRow,
     AssignmentRow,
@@ -118,12 +117,7 @@ def export_transcripts(store: Store, study: str, path: Path) -> int:
     if path.suffix not in (".csv", ".jsonl"):
         raise UsageError(f"{path}: export transcripts to a .jsonl or .csv file")
     rows = transcript_rows(store, study)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".jsonl":
-        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    else:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            write_records(handle, COLUMNS, rows)
+    write_table(path, COLUMNS, rows)
     return len(rows)
 
 
