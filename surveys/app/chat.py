@@ -21,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 
 from arguments import Reply
 from surveys import chat
-from surveys.app.participant import read_form, view_of
-from surveys.app.security import HEADERS, check_csrf
+from surveys.app.participant import checked_form, view_of
+from surveys.app.security import HEADERS
 from surveys.pages import FormError, ascii_int
 
 router = APIRouter()
@@ -37,9 +37,7 @@ async def _reply(request: Request, conversation_id: int, turn: int) -> Reply:
 @router.post("/survey/chat")
 async def post(request: Request) -> Response:
     """A participant message: committed, then answered (no JS) or acknowledged (JS)."""
-    token, view = await run_in_threadpool(view_of, request)
-    form = await read_form(request)
-    check_csrf(request.app.state.settings.key, token, form.get("csrf"))
+    view, form = await checked_form(request)
     step = ascii_int(form.get("step"), 6)
     if step is None:
         raise FormError("invalid_step", "The form is missing its page number; reload the page.")
@@ -68,9 +66,7 @@ async def post(request: Request) -> Response:
 @router.post("/survey/chat/reply")
 async def reply(request: Request) -> Response:
     """Ask again for the reply awaited on the current chat (after a reload or a restart)."""
-    token, view = await run_in_threadpool(view_of, request)
-    form = await read_form(request)
-    check_csrf(request.app.state.settings.key, token, form.get("csrf"))
+    view, _ = await checked_form(request)
     state = await run_in_threadpool(chat.chat_of, request.app.state.store, view)
     if state is not None and state.pending:
         await _reply(request, state.conversation_id, state.pending)

@@ -166,21 +166,26 @@ async def read_form(request: Request) -> dict[str, str]:
     return out
 
 
-@router.post("/survey/heartbeat")
-async def heartbeat(request: Request) -> Response:
-    """Sent by the open page every minute while it is visible: keeps the places held."""
+async def checked_form(request: Request) -> tuple[sessions.View, dict[str, str]]:
+    """The participant's current view and their posted form, its CSRF token checked: the
+    start of every participant POST."""
     token, view = await run_in_threadpool(view_of, request)
     form = await read_form(request)
     check_csrf(request.app.state.settings.key, token, form.get("csrf"))
+    return view, form
+
+
+@router.post("/survey/heartbeat")
+async def heartbeat(request: Request) -> Response:
+    """Sent by the open page every minute while it is visible: keeps the places held."""
+    view, _ = await checked_form(request)
     alive = await run_in_threadpool(sessions.touch, request.app.state.store, view)
     return Response(status_code=204 if alive else 410)
 
 
 @router.post("/survey")
 async def answer(request: Request) -> Response:
-    token, view = await run_in_threadpool(view_of, request)
-    form = await read_form(request)
-    check_csrf(request.app.state.settings.key, token, form.get("csrf"))
+    view, form = await checked_form(request)
     posted = ascii_int(form.get("step"), 6)
     if posted is None:
         raise FormError("invalid_step", "The form is missing its page number; reload the page.")
